@@ -1,0 +1,129 @@
+/**
+ * The Bus port. The engine, ingest, runners and delivery see only this; `bus/nats/` and
+ * `bus/memory.ts` implement it, and `test/integration/bus-contract.test.ts` runs the same
+ * suite against both.
+ */
+
+export interface StreamSpec {
+  readonly name: string;
+  readonly subjects: readonly string[];
+  /** "limits": kept until max age; "workqueue": a message is removed once acked. */
+  readonly retention: "limits" | "workqueue";
+  /** Window in which a repeated Nats-Msg-Id is dropped. */
+  readonly duplicateWindowMs: number;
+  /** 0 = unlimited. */
+  readonly maxAgeMs: number;
+}
+
+export interface PublishOptions {
+  /** Deduplication id (Nats-Msg-Id). */
+  readonly msgId?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** How long to wait for the store's acknowledgement. */
+  readonly timeoutMs?: number;
+}
+
+export interface PublishAck {
+  readonly stream: string;
+  readonly seq: number;
+  /** True when the msgId was already stored inside the duplicate window: nothing new was stored. */
+  readonly duplicate: boolean;
+}
+
+export interface Delivery {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Stream sequence of the message. */
+  readonly seq: number;
+  /** 1 on first delivery, incremented on every redelivery (nak or ack timeout). */
+  readonly deliveryCount: number;
+  /** When the message was stored (ms since epoch). */
+  readonly storedAt: number;
+  json<T = unknown>(): T;
+  ack(): Promise<void>;
+  /** Redeliver later (after `delayMs`, default immediately). */
+  nak(delayMs?: number): void;
+  /** Never redeliver. */
+  term(reason?: string): void;
+  /** Extend the ack deadline for a long-running handler. */
+  working(): void;
+}
+
+export interface ConsumerSpec {
+  readonly stream: string;
+  /** Durable name: progress survives restarts. */
+  readonly durable: string;
+  readonly filterSubjects?: readonly string[];
+  /** Redeliver when a handler neither acks nor naks within this time. */
+  readonly ackWaitMs?: number;
+  /** Give up after this many deliveries (the adapter terminates the message). */
+  readonly maxDeliver?: number;
+  /** Messages in flight at once for this consumer. */
+  readonly maxAckPending?: number;
+}
+
+/**
+ * A handler resolves → the message is acked (unless the handler already acked/naked/termed).
+ * A handler throws → a HookbookError's retry class decides: "permanent" terminates,
+ * "retry-after" naks with its delay, anything else naks with exponential backoff.
+ */
+export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
+
+export interface ConsumerHandle {
+  stop(): Promise<void>;
+}
+
+export interface KvEntry {
+  readonly value: Uint8Array;
+  readonly revision: number;
+}
+
+export interface KvBucket {
+  get(key: string): Promise<KvEntry | undefined>;
+  /** Store only if the key does not exist; false when it already exists (compare-and-set on absence). */
+  create(key: string, value: Uint8Array): Promise<boolean>;
+  put(key: string, value: Uint8Array): Promise<number>;
+  /** Store only if the current revision is `revision`; false otherwise. */
+  update(key: string, value: Uint8Array, revision: number): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  keys(): Promise<string[]>;
+}
+
+export interface KvSpec {
+  readonly bucket: string;
+  /** Entry lifetime, 0 = forever. */
+  readonly ttlMs?: number;
+}
+
+export interface Bus {
+  readonly kind: "nats" | "memory";
+  /** True when stored messages survive a process restart. */
+  readonly durable: boolean;
+  /** Create the streams or update them to these specs. */
+  ensureStreams(specs: readonly StreamSpec[]): Promise<void>;
+  /** Resolves once the store acknowledged; throws HB_ERR_BUS_UNAVAILABLE when it cannot store. */
+  publish(subject: string, data: Uint8Array, opts?: PublishOptions): Promise<PublishAck>;
+  consume(spec: ConsumerSpec, handler: DeliveryHandler): Promise<ConsumerHandle>;
+  kv(spec: KvSpec): Promise<KvBucket>;
+  /** Cheap reachability check for /readyz. */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+export function decodeJson<T = unknown>(data: Uint8Array): T {
+  return JSON.parse(decoder.decode(data)) as T;
+}
+
+/** Exponential backoff with full jitter for redelivery of transient failures. */
+export function redeliveryDelayMs(deliveryCount: number, baseMs = 500, maxMs = 60_000): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, deliveryCount - 1));
+  return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
