@@ -96,6 +96,17 @@ export interface KvSpec {
   readonly ttlMs?: number;
 }
 
+/** Stored-message figures of one stream (metrics, admin API, tests). */
+export interface StreamStats {
+  readonly name: string;
+  /** Messages stored now (a work-queue stream drops a message once it is acked). */
+  readonly messages: number;
+  /** Sequence of the oldest stored message; when empty, lastSeq + 1 (0 if nothing was ever stored). */
+  readonly firstSeq: number;
+  /** Sequence of the newest message ever stored. */
+  readonly lastSeq: number;
+}
+
 export interface Bus {
   readonly kind: "nats" | "memory";
   /** True when stored messages survive a process restart. */
@@ -106,6 +117,8 @@ export interface Bus {
   publish(subject: string, data: Uint8Array, opts?: PublishOptions): Promise<PublishAck>;
   consume(spec: ConsumerSpec, handler: DeliveryHandler): Promise<ConsumerHandle>;
   kv(spec: KvSpec): Promise<KvBucket>;
+  /** Stored-message figures of a stream; undefined when the stream does not exist. */
+  streamInfo?(name: string): Promise<StreamStats | undefined>;
   /** Cheap reachability check for /readyz. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
