@@ -1,0 +1,85 @@
+/**
+ * The per-request pipeline after the body is read: authenticate the raw bytes, normalize, build
+ * envelopes, store them all, and say what was stored. No HTTP here, so it is easy to test.
+ */
+import type { Bus, PublishAck } from "../bus/port.js";
+import { encodeJson } from "../bus/port.js";
+import type { Clock } from "../core/clock.js";
+import { eventSubject } from "../core/envelope.js";
+import { HookbookError, isHookbookError } from "../core/errors.js";
+import { verifyAuth } from "../sources/auth.js";
+import type { IngestAuthConfig } from "../sources/auth.js";
+import type { SourceKindHandler } from "../sources/types.js";
+import { buildEnvelopes, publishMsgId } from "./envelopes.js";
+
+export interface IngestSource {
+  readonly name: string;
+  readonly kind: string;
+  readonly auth: IngestAuthConfig;
+  /** Effective body limit in bytes. */
+  readonly bodyLimit: number;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly handler: SourceKindHandler;
+}
+
+export interface AcceptedEvent {
+  readonly id: string;
+  readonly type: string;
+  /** True when the bus already held this event (a retry): nothing new was stored. */
+  readonly duplicate: boolean;
+}
+
+/** The 202 body. `accepted` counts every event of the request (all are stored now). */
+export interface AcceptedBody {
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly events: readonly AcceptedEvent[];
+}
+
+export interface PipelineDeps {
+  readonly bus: Bus;
+  readonly clock: Clock;
+  readonly publishTimeoutMs?: number;
+}
+
+const BUS_CODES = new Set(["HB_ERR_BUS_UNAVAILABLE", "HB_ERR_BUS_CLOSED"]);
+
+/**
+ * Throws HookbookError (auth, JSON, payload, bus). Resolves only after every PubAck: a 2xx
+ * means every event of the request is stored. When one publish fails, the ones that succeeded
+ * stay stored; their msgIds are stable, so the sender's retry stores only what is missing.
+ */
+export async function acceptHook(
+  deps: PipelineDeps,
+  source: IngestSource,
+  req: { readonly body: Buffer; readonly headers: Readonly<Record<string, string>> },
+): Promise<AcceptedBody> {
+  if (req.body.length > source.bodyLimit) {
+    throw new HookbookError("HB_ERR_BODY_TOO_LARGE", `request body is over the ${source.bodyLimit} byte limit of this source`);
+  }
+  verifyAuth(source.auth, req);
+  const items = source.handler.normalize({ body: req.body, headers: req.headers, endpoint: source.name, options: source.options });
+  const receivedAt = new Date(deps.clock.now()).toISOString();
+  const envelopes = buildEnvelopes(source, items, receivedAt);
+  const publishOpts = deps.publishTimeoutMs === undefined ? {} : { timeoutMs: deps.publishTimeoutMs };
+  const results = await Promise.allSettled(
+    envelopes.map(
+      async (env): Promise<PublishAck> =>
+        deps.bus.publish(eventSubject(source.name, env.type), encodeJson(env), {
+          ...publishOpts,
+          msgId: publishMsgId(source.name, env.dedupKey),
+        }),
+    ),
+  );
+  const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+  if (failures.length > 0) {
+    const busError = failures.find((f) => isHookbookError(f) && BUS_CODES.has(f.code));
+    // Non-catalog errors go up as they are: the error handler answers 500 and logs them.
+    throw busError ?? failures[0];
+  }
+  const events = envelopes.map((env, i) => {
+    const result = results[i];
+    return { id: env.id, type: env.type, duplicate: result?.status === "fulfilled" && result.value.duplicate };
+  });
+  return { accepted: events.length, duplicates: events.filter((e) => e.duplicate).length, events };
+}

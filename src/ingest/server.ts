@@ -1,0 +1,204 @@
+/**
+ * The ingest HTTP server (DESIGN.md §1): `POST /hooks/<source>` → limits → auth on the raw bytes
+ * → normalize → publish every event to the EVENTS stream → 202 once every PubAck is in.
+ *
+ * Answers: 202 `{accepted, duplicates, events: [{id, type, duplicate}]}`; every error is
+ * `{error: {code, message}}` with the catalog status (404 unknown source, 405 other method,
+ * 413 body over the source's limit, 415 not JSON / content-encoded, 400 bad JSON or payload,
+ * 400 signature header missing, 401 auth, 503 + Retry-After when the bus cannot store, 500
+ * anything unexpected). Nothing is stored on a 4xx. On a 503 some events of the request may
+ * already be stored; their Nats-Msg-Ids are stable, so the sender's retry deduplicates them.
+ * Also `GET /healthz` (process up) and `GET /readyz` (bus reachable).
+ *
+ * Imports only the Bus port: the runtime injects the concrete bus.
+ */
+import { Buffer } from "node:buffer";
+import Fastify, { LogController } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Bus } from "../bus/port.js";
+import type { SourceConfig } from "../config/types.js";
+import { systemClock } from "../core/clock.js";
+import type { Clock } from "../core/clock.js";
+import { HookbookError } from "../core/errors.js";
+import type { IdGen } from "../core/ids.js";
+import type { IngestAuthConfig } from "../sources/auth.js";
+import { sourceKindHandler } from "../sources/registry.js";
+import { mediaTypeAccepted } from "../sources/types.js";
+import { retryAfterSeconds, toIngestError } from "./errors.js";
+import { headersFromRaw } from "./headers.js";
+import { acceptHook } from "./pipeline.js";
+import type { IngestSource, PipelineDeps } from "./pipeline.js";
+
+/** A source as ingest needs it: SourceConfig, whose auth may also be basic or a list of checks. */
+export type IngestSourceConfig = Omit<SourceConfig, "auth"> & { readonly auth: IngestAuthConfig };
+
+export interface IngestOptions {
+  readonly sources: readonly IngestSourceConfig[];
+  readonly bus: Bus;
+  /** Server-wide body limit in bytes; a source's own `bodyLimit` (> 0) wins for its route. */
+  readonly bodyLimit: number;
+  readonly clock?: Clock;
+  /** Passed to bus.publish as timeoutMs (default: the bus adapter's). */
+  readonly publishTimeoutMs?: number;
+  /** Retry-After on 503 when the bus error carries no delay (default 5). */
+  readonly retryAfterSeconds?: number;
+  /** /readyz gives up on bus.healthy() after this long (default 2000). */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface IngestServerOptions extends IngestOptions {
+  /** pino (or pino-compatible) logger; create one with createIngestLogger() for redaction. Default: silent. */
+  readonly logger?: FastifyBaseLogger;
+  /** Request ids (default: fastify's counter). */
+  readonly ids?: IdGen;
+}
+
+type SourceParams = { Params: { source: string } };
+
+const FORBIDDEN_METHODS = ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"] as const;
+
+/** Checks the sources and binds each to its kind handler; throws HB_ERR_CONFIG_INVALID. */
+export function resolveSources(opts: Pick<IngestOptions, "sources" | "bodyLimit">): Map<string, IngestSource> {
+  const out = new Map<string, IngestSource>();
+  for (const source of opts.sources) {
+    const handler = sourceKindHandler(source.kind);
+    if (handler === undefined) throw new HookbookError("HB_ERR_CONFIG_INVALID", `source ${source.name}: unknown kind ${source.kind}`);
+    if (source.name === "" || out.has(source.name)) {
+      throw new HookbookError("HB_ERR_CONFIG_INVALID", `source name ${JSON.stringify(source.name)} is empty or used twice`);
+    }
+    try {
+      handler.checkOptions?.(source.options);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new HookbookError("HB_ERR_CONFIG_INVALID", `source ${source.name}: ${message}`, { cause: err });
+    }
+    const bodyLimit = source.bodyLimit > 0 ? source.bodyLimit : opts.bodyLimit;
+    out.set(source.name, { name: source.name, kind: source.kind, auth: source.auth, bodyLimit, options: source.options, handler });
+  }
+  return out;
+}
+
+function sendError(req: FastifyRequest, reply: FastifyReply, err: HookbookError, fallbackRetryAfter: number): FastifyReply {
+  if (err.retry === "retry-after") reply.header("retry-after", String(retryAfterSeconds(err, fallbackRetryAfter)));
+  if (err.code === "HB_ERR_METHOD_NOT_ALLOWED") reply.header("allow", "POST");
+  const params = req.params as { source?: unknown } | undefined;
+  const fields = { source: typeof params?.source === "string" ? params.source : undefined, code: err.code, status: err.status };
+  if (err.code === "HB_ERR_INTERNAL") req.log.error({ ...fields, err: err.cause ?? err }, err.message);
+  else if (err.status >= 500) req.log.warn({ ...fields, err: err.cause ?? err }, err.message);
+  else req.log.warn(fields, err.message);
+  // An internal error's message may describe internals: the log has it, the sender does not.
+  const body = err.code === "HB_ERR_INTERNAL" ? { error: { code: err.code, message: "internal error" } } : err.toBody();
+  return reply.code(err.status).type("application/json; charset=utf-8").send(body);
+}
+
+async function withTimeout(promise: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Fastify plugin with the ingest routes, health routes, raw-body parser and error mapping,
+ * scoped to the instance it is registered on: `app.register(ingestPlugin, opts)`.
+ */
+export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): Promise<void> {
+  const sources = resolveSources(opts);
+  const deps: PipelineDeps = {
+    bus: opts.bus,
+    clock: opts.clock ?? systemClock,
+    ...(opts.publishTimeoutMs === undefined ? {} : { publishTimeoutMs: opts.publishTimeoutMs }),
+  };
+  const fallbackRetryAfter = opts.retryAfterSeconds ?? 5;
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 2000;
+  const routeBodyLimit = Math.max(opts.bodyLimit, ...[...sources.values()].map((s) => s.bodyLimit));
+
+  const sourceOf = (req: FastifyRequest<SourceParams>): IngestSource => {
+    const source = sources.get(req.params.source);
+    if (source === undefined) throw new HookbookError("HB_ERR_SOURCE_NOT_FOUND", `no source named ${JSON.stringify(req.params.source)}`);
+    return source;
+  };
+
+  // Raw bytes for every content type: auth runs on exactly what was received.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, toIngestError(err), fallbackRetryAfter));
+
+  app.post<SourceParams>("/hooks/:source", {
+    bodyLimit: routeBodyLimit,
+    // Reject before the body is read: unknown source, encoding, media type, declared length.
+    onRequest: async (req) => {
+      const source = sourceOf(req);
+      const encoding = req.headers["content-encoding"]?.trim().toLowerCase();
+      if (encoding !== undefined && encoding !== "" && encoding !== "identity") {
+        throw new HookbookError("HB_ERR_UNSUPPORTED_MEDIA_TYPE", `content-encoding ${encoding} is not accepted; send the body uncompressed`);
+      }
+      if (!mediaTypeAccepted(req.headers["content-type"], source.handler.contentTypes)) {
+        throw new HookbookError(
+          "HB_ERR_UNSUPPORTED_MEDIA_TYPE",
+          `content type ${JSON.stringify(req.headers["content-type"] ?? "")} not accepted; send ${source.handler.contentTypes.join(" or ")}`,
+        );
+      }
+      const declared = Number(req.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > source.bodyLimit) {
+        throw new HookbookError("HB_ERR_BODY_TOO_LARGE", `request body is over the ${source.bodyLimit} byte limit of this source`);
+      }
+    },
+    handler: async (req, reply) => {
+      const source = sourceOf(req);
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const result = await acceptHook(deps, source, { body, headers: headersFromRaw(req.raw.rawHeaders) });
+      req.log.info({ source: source.name, accepted: result.accepted, duplicates: result.duplicates }, "events stored");
+      return reply.code(202).send(result);
+    },
+  });
+
+  app.route<SourceParams>({
+    method: [...FORBIDDEN_METHODS],
+    url: "/hooks/:source",
+    handler: async (req) => {
+      sourceOf(req);
+      throw new HookbookError("HB_ERR_METHOD_NOT_ALLOWED", `${req.method} is not allowed; POST events to /hooks/${req.params.source}`);
+    },
+  });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+
+  app.get("/readyz", async (_req, reply) => {
+    if (await withTimeout(opts.bus.healthy(), readyTimeoutMs)) return { status: "ready", bus: opts.bus.kind, durable: opts.bus.durable };
+    reply.header("retry-after", String(fallbackRetryAfter));
+    return reply.code(503).send(new HookbookError("HB_ERR_BUS_UNAVAILABLE", "event bus is not reachable").toBody());
+  });
+}
+
+/**
+ * A fastify instance serving only ingest. Source problems (unknown kind, duplicate name, bad
+ * options) throw HB_ERR_CONFIG_INVALID right here. Call `listen()` or `inject()` on the result.
+ */
+export function createIngestServer(opts: IngestServerOptions): FastifyInstance {
+  resolveSources(opts);
+  const bodyLimit = Math.max(opts.bodyLimit, ...opts.sources.map((s) => s.bodyLimit));
+  const ids = opts.ids;
+  const app = Fastify({
+    ...(opts.logger === undefined ? { logger: false } : { loggerInstance: opts.logger }),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+    ...(ids === undefined ? {} : { genReqId: () => ids.uuid() }),
+  }) as unknown as FastifyInstance;
+  const fallbackRetryAfter = opts.retryAfterSeconds ?? 5;
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, toIngestError(err), fallbackRetryAfter));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "";
+    const err = new HookbookError("HB_ERR_SOURCE_NOT_FOUND", `no route ${req.method} ${path}; events are POSTed to /hooks/<source>`);
+    return sendError(req, reply, err, fallbackRetryAfter);
+  });
+  void app.register(ingestPlugin, opts);
+  return app;
+}
