@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// A tiny hookbook webhook receiver: Standard Webhooks verification with node:http + node:crypto only.
+//
+//   node examples/receiver/receiver.mjs --port 9000 --secret whsec_... [--out received.jsonl] [--host 127.0.0.1]
+//
+// - verifies the signature over the RAW body bytes (never re-serialized JSON);
+// - 401 on a bad signature or a timestamp more than 300 s away from now;
+// - deduplicates on webhook-id: a repeat answers 200 without being recorded again;
+// - prints `verified <webhook-id> <type>` per accepted message on stdout (logs go to stderr);
+// - appends each accepted body as one JSON line to --out when given.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { appendFileSync } from "node:fs";
+import { createServer } from "node:http";
+
+const TOLERANCE_SEC = 300;
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_REMEMBERED_IDS = 10_000;
+
+function parseArgs(argv) {
+  const args = { port: 9000, host: "127.0.0.1", secret: undefined, out: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === "--port") args.port = Number(value);
+    else if (flag === "--host") args.host = value;
+    else if (flag === "--secret") args.secret = value;
+    else if (flag === "--out") args.out = value;
+    else {
+      console.error(`unknown argument: ${flag}`);
+      process.exit(2);
+    }
+    i++;
+  }
+  if (!args.secret || !Number.isInteger(args.port)) {
+    console.error("usage: receiver.mjs --port 9000 --secret whsec_... [--out received.jsonl] [--host 127.0.0.1]");
+    process.exit(2);
+  }
+  return args;
+}
+
+/** Key bytes of a `whsec_<base64>` secret (prefix optional, padding optional). */
+function secretKey(secret) {
+  const b64 = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
+  if (b64.length === 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new Error("secret must be whsec_<base64>");
+  return Buffer.from(b64, "base64");
+}
+
+/** True when the three webhook-* headers carry a fresh, valid v1 signature of `body`. */
+function verify(key, headers, body, nowSec = Math.floor(Date.now() / 1000)) {
+  const id = headers["webhook-id"]; // node:http lower-cases header names
+  const ts = headers["webhook-timestamp"];
+  const signatures = headers["webhook-signature"];
+  if (!id || !ts || !signatures) return false;
+  if (!/^[0-9]{1,12}$/.test(ts)) return false;
+  if (Math.abs(nowSec - Number(ts)) > TOLERANCE_SEC) return false;
+  const expected = Buffer.from(
+    createHmac("sha256", key).update(`${id}.${ts}.`).update(body).digest("base64"),
+  );
+  let ok = false;
+  for (const entry of signatures.split(" ")) {
+    const comma = entry.indexOf(",");
+    if (comma < 0 || entry.slice(0, comma) !== "v1") continue; // skip v1a and unknown versions
+    const given = Buffer.from(entry.slice(comma + 1));
+    if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
+  }
+  return ok;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const key = secretKey(args.secret);
+const seen = new Set();
+
+function remember(id) {
+  seen.add(id);
+  if (seen.size > MAX_REMEMBERED_IDS) seen.delete(seen.values().next().value);
+}
+
+function answer(res, status, text) {
+  res.writeHead(status, { "content-type": "text/plain" });
+  res.end(`${text}\n`);
+}
+
+const server = createServer((req, res) => {
+  if (req.method !== "POST") return answer(res, 405, "method not allowed");
+  const chunks = [];
+  let size = 0;
+  req.on("data", (chunk) => {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      answer(res, 413, "body too large");
+      req.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on("end", () => {
+    if (res.headersSent) return;
+    const body = Buffer.concat(chunks);
+    if (!verify(key, req.headers, body)) return answer(res, 401, "invalid signature");
+    const id = req.headers["webhook-id"];
+    if (seen.has(id)) return answer(res, 200, "duplicate");
+    let message;
+    try {
+      message = JSON.parse(body.toString("utf8"));
+    } catch {
+      return answer(res, 400, "body is not JSON");
+    }
+    remember(id);
+    process.stdout.write(`verified ${id} ${message?.type ?? "-"}\n`);
+    if (args.out) appendFileSync(args.out, `${JSON.stringify(message)}\n`);
+    answer(res, 200, "ok");
+  });
+});
+
+server.listen(args.port, args.host, () => {
+  const address = server.address();
+  console.error(`listening on http://${args.host}:${address.port}`);
+});
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => server.close(() => process.exit(0)));
+}

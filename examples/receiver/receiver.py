@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""A tiny hookbook webhook receiver: Standard Webhooks verification, Python 3 stdlib only.
+
+    python3 examples/receiver/receiver.py --port 9000 --secret whsec_... [--out received.jsonl] [--host 127.0.0.1]
+
+- verifies the signature over the RAW body bytes (never re-serialized JSON);
+- 401 on a bad signature or a timestamp more than 300 s away from now;
+- deduplicates on webhook-id: a repeat answers 200 without being recorded again;
+- prints `verified <webhook-id> <type>` per accepted message on stdout (logs go to stderr);
+- appends each accepted body as one JSON line to --out when given.
+"""
+import argparse
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+import sys
+import threading
+import time
+from collections import OrderedDict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+TOLERANCE_SEC = 300
+MAX_BODY_BYTES = 1024 * 1024
+MAX_REMEMBERED_IDS = 10_000
+TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+
+
+def secret_key(secret: str) -> bytes:
+    """Key bytes of a `whsec_<base64>` secret (prefix optional, padding optional)."""
+    b64 = secret[len("whsec_"):] if secret.startswith("whsec_") else secret
+    if not b64 or not re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", b64):
+        raise ValueError("secret must be whsec_<base64>")
+    b64 = b64.rstrip("=")
+    try:
+        return base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=True)
+    except binascii.Error as err:
+        raise ValueError("secret must be whsec_<base64>") from err
+
+
+def verify(key: bytes, headers, body: bytes, now_sec=None) -> bool:
+    """True when the three webhook-* headers carry a fresh, valid v1 signature of `body`."""
+    msg_id = headers.get("webhook-id")  # case-insensitive lookup
+    ts = headers.get("webhook-timestamp")
+    signatures = headers.get("webhook-signature")
+    if not msg_id or not ts or not signatures:
+        return False
+    if not TIMESTAMP.match(ts):
+        return False
+    now = int(time.time()) if now_sec is None else now_sec
+    if abs(now - int(ts)) > TOLERANCE_SEC:
+        return False
+    content = msg_id.encode() + b"." + ts.encode() + b"." + body
+    expected = base64.b64encode(hmac.new(key, content, hashlib.sha256).digest())
+    ok = False
+    for entry in signatures.split(" "):
+        version, _, sig = entry.partition(",")
+        if version != "v1":  # skip v1a and unknown versions
+            continue
+        if hmac.compare_digest(sig.encode(), expected):
+            ok = True
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Verify hookbook's signed webhooks.")
+    parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    key = secret_key(args.secret)
+    seen: "OrderedDict[str, None]" = OrderedDict()
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def answer(self, status: int, text: str) -> None:
+            data = (text + "\n").encode()
+            self.send_response(status)
+            self.send_header("content-type", "text/plain")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+            length = int(self.headers.get("content-length") or 0)
+            if length > MAX_BODY_BYTES:
+                self.answer(413, "body too large")
+                return
+            body = self.rfile.read(length)
+            if not verify(key, self.headers, body):
+                self.answer(401, "invalid signature")
+                return
+            msg_id = self.headers["webhook-id"]
+            with lock:
+                if msg_id in seen:
+                    self.answer(200, "duplicate")
+                    return
+                try:
+                    message = json.loads(body)
+                except ValueError:
+                    self.answer(400, "body is not JSON")
+                    return
+                seen[msg_id] = None
+                if len(seen) > MAX_REMEMBERED_IDS:
+                    seen.popitem(last=False)
+                msg_type = message.get("type", "-") if isinstance(message, dict) else "-"
+                print(f"verified {msg_id} {msg_type}", flush=True)
+                if args.out:
+                    with open(args.out, "a", encoding="utf-8") as out:
+                        out.write(json.dumps(message, separators=(",", ":")) + "\n")
+            self.answer(200, "ok")
+
+        def log_message(self, format: str, *log_args) -> None:  # noqa: A002 (stdlib signature)
+            sys.stderr.write("%s %s\n" % (self.address_string(), format % log_args))
+
+    server = ThreadingHTTPServer((args.host, args.port), Handler)
+    print(f"listening on http://{args.host}:{server.server_address[1]}", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+/**
+ * Standard Webhooks v1 signing and verification (reference/webhooks.md §2).
+ *
+ * Sender: `content = msgId "." ts "." body` (raw bytes, never re-serialized),
+ * `sig = base64(HMAC-SHA256(key, content))`, header entry `v1,<sig>`. During secret rotation
+ * every secret still in its grace period signs too, current secret first, entries separated by
+ * one space.
+ *
+ * Receiver (§2.2): case-insensitive header lookup; all three headers required; timestamp must
+ * match ^[0-9]{1,12}$ and lie within ±tolerance (300 s, a skew of exactly 300 s passes);
+ * signature header split on spaces, each entry split at its first comma, entries whose version
+ * is not `v1` are skipped (`v1a`, `v2`, ...); constant-time comparison; any match is valid.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { HookbookError } from "../core/errors.js";
+
+/** A `whsec_...` / plain base64 secret string, or the raw key bytes. */
+export type WebhookSecret = string | Uint8Array;
+
+/** Header names (lower case, as the spec writes them). */
+export const WEBHOOK_ID_HEADER = "webhook-id";
+export const WEBHOOK_TIMESTAMP_HEADER = "webhook-timestamp";
+export const WEBHOOK_SIGNATURE_HEADER = "webhook-signature";
+
+/** Default receiver tolerance in seconds, both directions. */
+export const DEFAULT_TOLERANCE_SEC = 300;
+
+const SECRET_PREFIX = "whsec_";
+const BASE64_STD = /^[A-Za-z0-9+/]*={0,2}$/;
+const TIMESTAMP_PATTERN = /^[0-9]{1,12}$/;
+
+/**
+ * Key bytes of a Standard Webhooks secret: optional `whsec_` prefix, standard base64, missing
+ * padding tolerated. Empty, non-base64 or zero-length keys throw HB_ERR_WEBHOOK_SECRET.
+ * (The spec wants 24–64 byte keys; shorter/longer keys are accepted for compatibility with the
+ * reference libraries' decoding tests — generateWebhookSecret() always makes 32 bytes.)
+ */
+export function parseWebhookSecret(secret: string): Buffer {
+  const raw = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  if (raw.length === 0) {
+    throw new HookbookError("HB_ERR_WEBHOOK_SECRET", "webhook secret is empty");
+  }
+  const unpadded = raw.replace(/=+$/, "");
+  if (!BASE64_STD.test(raw) || unpadded.length % 4 === 1) {
+    throw new HookbookError("HB_ERR_WEBHOOK_SECRET", "webhook secret is not standard base64 (expected whsec_<base64>)");
+  }
+  const key = Buffer.from(unpadded, "base64");
+  if (key.length === 0) {
+    throw new HookbookError("HB_ERR_WEBHOOK_SECRET", "webhook secret decodes to zero bytes");
+  }
+  return key;
+}
+
+/** A fresh secret: `whsec_` + standard base64 (padded) of 32 random bytes. */
+export function generateWebhookSecret(): string {
+  return SECRET_PREFIX + randomBytes(32).toString("base64");
+}
+
+function keyOf(secret: WebhookSecret): Buffer {
+  if (typeof secret === "string") return parseWebhookSecret(secret);
+  if (secret.length === 0) throw new HookbookError("HB_ERR_WEBHOOK_SECRET", "webhook secret is empty");
+  return Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength);
+}
+
+function bodyBytes(body: Uint8Array | string): Uint8Array {
+  return typeof body === "string" ? Buffer.from(body, "utf8") : body;
+}
+
+function computeSignature(key: Buffer, msgId: string, timestamp: string, body: Uint8Array): string {
+  return createHmac("sha256", key)
+    .update(`${msgId}.${timestamp}.`, "utf8")
+    .update(body)
+    .digest("base64");
+}
+
+function checkTimestamp(timestampSec: number): string {
+  if (!Number.isSafeInteger(timestampSec) || timestampSec < 0) {
+    throw new HookbookError("HB_ERR_INTERNAL", `webhook timestamp must be a non-negative integer, got ${timestampSec}`);
+  }
+  return String(timestampSec);
+}
+
+/**
+ * One signature entry `v1,<base64>` over `msgId.timestampSec.body` (body as raw bytes; a string
+ * body is taken as UTF-8).
+ */
+export function signPayload(
+  secret: WebhookSecret,
+  msgId: string,
+  timestampSec: number,
+  body: Uint8Array | string,
+): string {
+  return `v1,${computeSignature(keyOf(secret), msgId, checkTimestamp(timestampSec), bodyBytes(body))}`;
+}
+
+/**
+ * The three Standard Webhooks headers for one attempt. `secrets`: the current secret first,
+ * then older ones still inside their rotation grace period; each adds one `v1,` entry.
+ * `msgId` must be non-empty, contain no `.` and no whitespace (it is part of the signed content
+ * and a header value).
+ */
+export function signatureHeaders(
+  secrets: readonly WebhookSecret[],
+  msgId: string,
+  timestampSec: number,
+  body: Uint8Array | string,
+): Record<string, string> {
+  if (secrets.length === 0) {
+    throw new HookbookError("HB_ERR_WEBHOOK_SECRET", "no webhook secret to sign with");
+  }
+  if (msgId.length === 0 || /[.\s]/.test(msgId)) {
+    throw new HookbookError("HB_ERR_INTERNAL", `webhook-id must be non-empty without dots or whitespace: ${JSON.stringify(msgId)}`);
+  }
+  const ts = checkTimestamp(timestampSec);
+  const bytes = bodyBytes(body);
+  const entries = secrets.map((s) => `v1,${computeSignature(keyOf(s), msgId, ts, bytes)}`);
+  return {
+    [WEBHOOK_ID_HEADER]: msgId,
+    [WEBHOOK_TIMESTAMP_HEADER]: ts,
+    [WEBHOOK_SIGNATURE_HEADER]: entries.join(" "),
+  };
+}
+
+/** Headers as node:http gives them, as a plain record, or a fetch `Headers`. */
+export type WebhookHeaders =
+  | { get(name: string): string | null }
+  | Readonly<Record<string, string | readonly string[] | undefined>>;
+
+export type WebhookVerifyFailure =
+  | "missing-header"
+  | "invalid-timestamp"
+  | "timestamp-too-old"
+  | "timestamp-too-new"
+  | "no-matching-signature";
+
+export type WebhookVerifyResult = { readonly ok: true } | { readonly ok: false; readonly reason: WebhookVerifyFailure };
+
+export interface VerifyOptions {
+  /** Current unix time in seconds (default: Date.now()). */
+  readonly nowSec?: number;
+  /** Allowed skew in seconds, both directions (default 300). */
+  readonly toleranceSec?: number;
+}
+
+function headerValue(headers: WebhookHeaders, name: string, joinWith: string | undefined): string | undefined {
+  if (typeof (headers as { get?: unknown }).get === "function") {
+    const v = (headers as { get(n: string): string | null }).get(name);
+    return v === null ? undefined : v;
+  }
+  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
+  const values: string[] = [];
+  for (const [key, value] of Object.entries(record)) {
+    if (key.toLowerCase() !== name || value === undefined) continue;
+    if (typeof value === "string") values.push(value);
+    else values.push(...value);
+  }
+  if (values.length === 0) return undefined;
+  if (values.length === 1) return values[0];
+  // Repeated id/timestamp headers are ambiguous: reject. Repeated signature headers are merged.
+  return joinWith === undefined ? undefined : values.join(joinWith);
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a, "utf8");
+  const bb = Buffer.from(b, "utf8");
+  if (ab.length !== bb.length) return false;
+  return timingSafeEqual(ab, bb);
+}
+
+/**
+ * Verify a received webhook and say why it failed. Throws HB_ERR_WEBHOOK_SECRET only when the
+ * secret itself is unusable (a configuration error, not a bad request).
+ */
+export function verifyWebhookDetailed(
+  secret: WebhookSecret,
+  headers: WebhookHeaders,
+  body: Uint8Array | string,
+  opts: VerifyOptions = {},
+): WebhookVerifyResult {
+  const key = keyOf(secret);
+  const msgId = headerValue(headers, WEBHOOK_ID_HEADER, undefined);
+  const timestamp = headerValue(headers, WEBHOOK_TIMESTAMP_HEADER, undefined);
+  const signature = headerValue(headers, WEBHOOK_SIGNATURE_HEADER, " ");
+  if (!msgId || timestamp === undefined || !signature) return { ok: false, reason: "missing-header" };
+  if (!TIMESTAMP_PATTERN.test(timestamp)) return { ok: false, reason: "invalid-timestamp" };
+
+  const ts = Number(timestamp);
+  const now = Math.floor(opts.nowSec ?? Date.now() / 1000);
+  const tolerance = opts.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
+  if (now - ts > tolerance) return { ok: false, reason: "timestamp-too-old" };
+  if (ts - now > tolerance) return { ok: false, reason: "timestamp-too-new" };
+
+  const expected = computeSignature(key, msgId, timestamp, bodyBytes(body));
+  let matched = false;
+  for (const entry of signature.split(" ")) {
+    const comma = entry.indexOf(",");
+    if (comma < 0 || entry.slice(0, comma) !== "v1") continue;
+    // No early exit: every v1 entry is compared, so timing does not reveal which one matched.
+    if (constantTimeEqual(entry.slice(comma + 1), expected)) matched = true;
+  }
+  return matched ? { ok: true } : { ok: false, reason: "no-matching-signature" };
+}
+
+/**
+ * True when the request carries a valid, fresh Standard Webhooks signature by `secret`;
+ * false for any missing header, malformed or stale timestamp, or signature mismatch.
+ * Throws HB_ERR_WEBHOOK_SECRET when the secret is unusable.
+ */
+export function verifyWebhook(
+  secret: WebhookSecret,
+  headers: WebhookHeaders,
+  body: Uint8Array | string,
+  opts: VerifyOptions = {},
+): boolean {
+  return verifyWebhookDetailed(secret, headers, body, opts).ok;
+}
