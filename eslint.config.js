@@ -3,6 +3,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", ".hookbook/**", "examples/**/*.py"] },
+  { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,6 +14,19 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-restricted-syntax": ["error", { selector: "ExportAllDeclaration", message: "Use explicit named exports (DESIGN.md §5)." }],
+    },
+  },
+  {
+    // DESIGN.md §5: loadConfig() is the only reader of process.env.
+    files: ["src/**/*.ts"],
+    ignores: ["src/config/**"],
+    rules: {
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through loadConfig() (src/config) only." }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "ExportAllDeclaration", message: "Use explicit named exports (DESIGN.md §5)." },
+        { selector: "MemberExpression[object.name='process'][property.value='env']", message: "Read configuration through loadConfig() (src/config) only." },
+      ],
     },
   },
 );

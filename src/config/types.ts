@@ -8,6 +8,7 @@ export type SourceKind = "webhook" | "alertmanager";
 export type SourceAuthConfig =
   | { readonly type: "none" }
   | { readonly type: "bearer"; readonly token: string }
+  | { readonly type: "basic"; readonly username: string; readonly password: string }
   | {
       readonly type: "hmac";
       readonly secret: string;
@@ -58,6 +59,8 @@ export interface HookbookConfig {
     /** Start `nats-server -js` as a child when url is unset and the binary exists. */
     readonly embedded: boolean;
     readonly binary: string;
+    /** PATH used to find the binary (read from the environment by loadConfig). */
+    readonly searchPath: string | undefined;
   };
   readonly rulebooks: readonly string[];
   readonly varsFile: string | undefined;

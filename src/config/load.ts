@@ -1,0 +1,189 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Ajv } from "ajv";
+import { parse as parseYaml } from "yaml";
+import { HookbookError } from "../core/errors.js";
+import { CONFIG_SCHEMA } from "./schema.js";
+import type { EndpointConfig, HookbookConfig, SourceAuthConfig, SourceConfig } from "./types.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+type SecretRef = string | { env: string } | { file: string };
+
+interface RawConfig {
+  server?: { host?: string; port?: number; bodyLimit?: number };
+  dataDir?: string;
+  nats?: { url?: string; embedded?: boolean; binary?: string };
+  rulebooks?: string[];
+  vars?: string;
+  sources?: { name: string; kind: SourceConfig["kind"]; auth?: RawAuth; bodyLimit?: number; options?: Record<string, unknown> }[];
+  actions?: { dryRun?: boolean; commandTimeoutMs?: number; httpTimeoutMs?: number };
+  engine?: { evaluator?: "compiled" | "json-rules-engine" };
+  outbound?: {
+    endpoints?: { id: string; url: string; secret: SecretRef; events?: string[]; headers?: Record<string, string>; timeoutMs?: number }[];
+    retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+  };
+  log?: { level?: HookbookConfig["log"]["level"] };
+}
+
+type RawAuth =
+  | { type: "none" }
+  | { type: "bearer"; token: SecretRef }
+  | { type: "basic"; username: string; password: SecretRef }
+  | { type: "hmac"; secret: SecretRef; header?: string; algorithm?: "sha256" | "sha512" | "sha1"; encoding?: "hex" | "base64"; prefix?: string };
+
+export interface LoadConfigOptions {
+  /** Config file path (else HOOKBOOK_CONFIG, else none: defaults only). */
+  readonly file?: string;
+  /** Defaults to process.env; tests pass their own. */
+  readonly env?: Env;
+  /** Base for relative paths (default: cwd). */
+  readonly cwd?: string;
+  /** Programmatic overrides applied after the file and env (e.g. CLI flags). */
+  readonly overrides?: RawConfig;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateRaw = ajv.compile(CONFIG_SCHEMA);
+
+/**
+ * Read the config file (YAML/JSON), apply environment variables, validate, resolve secret
+ * references and return a deeply frozen config. The only reader of process.env in hookbook.
+ */
+export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
+  const env: Env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const file = opts.file ?? env.HOOKBOOK_CONFIG;
+  let raw: RawConfig = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(cwd, file), "utf8");
+    } catch (err) {
+      throw new HookbookError("HB_ERR_CONFIG_INVALID", `cannot read config file ${file}: ${(err as Error).message}`);
+    }
+    try {
+      raw = (parseYaml(text) as RawConfig | null) ?? {};
+    } catch (err) {
+      throw new HookbookError("HB_ERR_CONFIG_INVALID", `config file ${file} is not valid YAML: ${(err as Error).message}`);
+    }
+  }
+  raw = merge(merge(raw, fromEnv(env)), opts.overrides ?? {});
+  if (!validateRaw(raw)) {
+    const problems = (validateRaw.errors ?? [])
+      .filter((e) => e.keyword !== "oneOf" && e.keyword !== "const")
+      .map((e) => `${e.instancePath || "/"} ${e.message ?? "invalid"}${e.keyword === "additionalProperties" ? ` '${String((e.params as { additionalProperty?: string }).additionalProperty)}'` : ""}`);
+    throw new HookbookError("HB_ERR_CONFIG_INVALID", `config${file ? ` ${file}` : ""} is invalid: ${[...new Set(problems)].join("; ") || "wrong shape"}`);
+  }
+  const secret = (ref: SecretRef, where: string): string => resolveSecret(ref, where, env, cwd);
+  const bodyLimit = raw.server?.bodyLimit ?? 1_048_576;
+  const sources: SourceConfig[] = (raw.sources ?? []).map((s) => ({
+    name: s.name,
+    kind: s.kind,
+    auth: resolveAuth(s.auth ?? { type: "none" }, (ref) => secret(ref, `sources.${s.name}.auth`)),
+    bodyLimit: s.bodyLimit ?? bodyLimit,
+    options: s.options ?? {},
+  }));
+  const seen = new Set<string>();
+  for (const s of sources) {
+    if (seen.has(s.name)) throw new HookbookError("HB_ERR_CONFIG_INVALID", `config: source name '${s.name}' is used twice`);
+    seen.add(s.name);
+  }
+  const endpoints: EndpointConfig[] = (raw.outbound?.endpoints ?? []).map((e) => ({
+    id: e.id,
+    url: e.url,
+    secret: secret(e.secret, `outbound.endpoints.${e.id}.secret`),
+    events: e.events ?? ["*"],
+    headers: e.headers ?? {},
+    timeoutMs: e.timeoutMs ?? 15_000,
+  }));
+  const config: HookbookConfig = {
+    server: { host: raw.server?.host ?? "127.0.0.1", port: raw.server?.port ?? 8080, bodyLimit },
+    dataDir: resolve(cwd, raw.dataDir ?? ".hookbook"),
+    nats: { url: raw.nats?.url || undefined, embedded: raw.nats?.embedded ?? true, binary: raw.nats?.binary ?? "nats-server", searchPath: env.PATH },
+    rulebooks: (raw.rulebooks ?? ["rulebooks"]).map((p) => resolve(cwd, p)),
+    varsFile: raw.vars ? resolve(cwd, raw.vars) : undefined,
+    sources,
+    actions: { dryRun: raw.actions?.dryRun ?? false, commandTimeoutMs: raw.actions?.commandTimeoutMs ?? 300_000, httpTimeoutMs: raw.actions?.httpTimeoutMs ?? 15_000 },
+    engine: { evaluator: raw.engine?.evaluator ?? "compiled" },
+    outbound: {
+      endpoints,
+      retry: {
+        maxAttempts: raw.outbound?.retry?.maxAttempts ?? 8,
+        initialDelayMs: raw.outbound?.retry?.initialDelayMs ?? 5_000,
+        maxDelayMs: raw.outbound?.retry?.maxDelayMs ?? 36_000_000,
+      },
+    },
+    log: { level: raw.log?.level ?? "info" },
+  };
+  return deepFreeze(config);
+}
+
+function fromEnv(env: Env): RawConfig {
+  const out: RawConfig = {};
+  if (env.NATS_URL) out.nats = { url: env.NATS_URL };
+  if (env.HOOKBOOK_HOST || env.HOOKBOOK_PORT) {
+    out.server = {};
+    if (env.HOOKBOOK_HOST) out.server.host = env.HOOKBOOK_HOST;
+    if (env.HOOKBOOK_PORT) out.server.port = integer(env.HOOKBOOK_PORT, "HOOKBOOK_PORT");
+  }
+  if (env.HOOKBOOK_DATA_DIR) out.dataDir = env.HOOKBOOK_DATA_DIR;
+  if (env.HOOKBOOK_RULEBOOKS) out.rulebooks = env.HOOKBOOK_RULEBOOKS.split(",").map((s) => s.trim()).filter(Boolean);
+  const level = env.HOOKBOOK_LOG_LEVEL ?? env.LOG_LEVEL;
+  if (level) out.log = { level: level as HookbookConfig["log"]["level"] };
+  if (env.HOOKBOOK_DRY_RUN) out.actions = { dryRun: env.HOOKBOOK_DRY_RUN === "1" || env.HOOKBOOK_DRY_RUN === "true" };
+  return out;
+}
+
+function integer(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n)) throw new HookbookError("HB_ERR_CONFIG_INVALID", `${name} must be an integer, got '${text}'`);
+  return n;
+}
+
+function resolveAuth(a: RawAuth, secret: (ref: SecretRef) => string): SourceAuthConfig {
+  switch (a.type) {
+    case "none":
+      return { type: "none" };
+    case "bearer":
+      return { type: "bearer", token: secret(a.token) };
+    case "basic":
+      return { type: "basic", username: a.username, password: secret(a.password) };
+    case "hmac": {
+      const algorithm = a.algorithm ?? "sha256";
+      return { type: "hmac", secret: secret(a.secret), header: (a.header ?? "x-hub-signature-256").toLowerCase(), algorithm, encoding: a.encoding ?? "hex", prefix: a.prefix ?? `${algorithm}=` };
+    }
+  }
+}
+
+function resolveSecret(ref: SecretRef, where: string, env: Env, cwd: string): string {
+  if (typeof ref === "string") return ref;
+  if ("env" in ref) {
+    const v = env[ref.env];
+    if (!v) throw new HookbookError("HB_ERR_CONFIG_SECRET_MISSING", `${where}: environment variable ${ref.env} is not set`);
+    return v;
+  }
+  try {
+    const v = readFileSync(resolve(cwd, ref.file), "utf8").trim();
+    if (!v) throw new Error("file is empty");
+    return v;
+  } catch (err) {
+    throw new HookbookError("HB_ERR_CONFIG_SECRET_MISSING", `${where}: cannot read secret file ${ref.file}: ${(err as Error).message}`);
+  }
+}
+
+function merge<T extends object>(base: T, over: T): T {
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(over as Record<string, unknown>)) {
+    const b = out[k];
+    out[k] = v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b) ? merge(b as object, v as object) : v;
+  }
+  return out as T;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

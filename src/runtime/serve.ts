@@ -1,0 +1,137 @@
+import { ActionRunner } from "../actions/runner.js";
+import { defaultActionRegistry } from "../actions/registry.js";
+import { encodeJson } from "../bus/port.js";
+import type { ConsumerHandle } from "../bus/port.js";
+import { STREAM_ACTIONS, STREAM_EVENTS, defaultStreams } from "../bus/streams.js";
+import { systemClock } from "../core/clock.js";
+import type { Clock } from "../core/clock.js";
+import { subjectToken } from "../core/envelope.js";
+import type { EventEnvelope } from "../core/envelope.js";
+import { HookbookError } from "../core/errors.js";
+import { randomIds } from "../core/ids.js";
+import type { ActionIntent } from "../core/intent.js";
+import { outcomeSubject } from "../core/outcome.js";
+import type { HookbookConfig } from "../config/types.js";
+import { Engine } from "../engine/engine.js";
+import { createIngestServer } from "../ingest/server.js";
+import { startDeliveryWorkers } from "../outbound/delivery-worker.js";
+import { formatDiagnostic } from "../rulebook/load.js";
+import { loadVarsFile } from "../rulebook/vars.js";
+import { openBus } from "./bus-mode.js";
+import type { BusHandle } from "./bus-mode.js";
+import { planIngestSources } from "./ingest-sources.js";
+import { loadRulebooks } from "./load-rulebooks.js";
+import type { Logger } from "./logger.js";
+
+export interface ServeHandle {
+  /** Base URL of the ingest server, e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly busMode: BusHandle["mode"];
+  readonly natsUrl: string | undefined;
+  readonly sourceNames: readonly string[];
+  stop(): Promise<void>;
+}
+
+const LEDGER_BUCKET = "hb_action_ledger";
+const LEDGER_TTL_MS = 7 * 24 * 3_600_000;
+const HEARTBEAT_MS = 10_000;
+
+/**
+ * `hookbook serve`: ingest → EVENTS → engine → ACTIONS → runner → OUTCOMES → delivery, every hop
+ * a durable stream. Throws HookbookError when the config or a rulebook is invalid.
+ */
+export async function startServe(config: HookbookConfig, logger: Logger, clock: Clock = systemClock): Promise<ServeHandle> {
+  const vars = await loadVarsFile(config.varsFile);
+  const loaded = await loadRulebooks(config.rulebooks, vars);
+  for (const d of loaded.diagnostics) (d.severity === "error" ? logger.error : logger.warn).call(logger, { code: d.code }, formatDiagnostic(d));
+  const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0) {
+    throw new HookbookError("HB_ERR_RULEBOOK_SCHEMA", `${errors.length} rulebook error(s); first: ${formatDiagnostic(errors[0]!)}`);
+  }
+  logger.info({ rulebooks: loaded.files, rulesets: loaded.rulebooks.flatMap((r) => r.rulesets.map((s) => s.name)) }, "rulebooks loaded");
+
+  const engine = new Engine({ rulebooks: loaded.rulebooks, clock, evaluator: config.engine.evaluator });
+  const declared = [...engine.sourceNames()].map(([name, s]) => ({ name, plugin: s.plugin, args: s.args }));
+  const plan = planIngestSources(config.sources, declared, vars, config.server.bodyLimit);
+  for (const w of plan.warnings) logger.warn({}, w);
+
+  const busHandle = await openBus(config, logger);
+  const { bus } = busHandle;
+  const consumers: ConsumerHandle[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    await bus.ensureStreams(defaultStreams());
+    const ledger = await bus.kv({ bucket: LEDGER_BUCKET, ttlMs: LEDGER_TTL_MS });
+
+    // EVENTS → engine → ACTIONS. An event is acked only after its firings are stored.
+    consumers.push(
+      await bus.consume({ stream: STREAM_EVENTS, durable: "engine", filterSubjects: ["events.>"], ackWaitMs: 60_000, maxAckPending: 1 }, async (d) => {
+        const envelope = d.json<EventEnvelope>();
+        const firings = await engine.process({ data: envelope.data, source: envelope.source, uuid: envelope.id, receivedAt: Date.parse(envelope.receivedAt) || clock.now() });
+        for (const intent of firings) {
+          await bus.publish(`actions.${subjectToken(intent.ruleset)}`, encodeJson(intent), { msgId: intent.key });
+          logger.info({ ruleset: intent.ruleset, rule: intent.rule, eventIds: intent.eventIds, firing: intent.key }, "rule fired");
+        }
+      }),
+    );
+
+    // ACTIONS → runner → OUTCOMES. The ledger makes a redelivered intent run nothing twice.
+    const runner = new ActionRunner({
+      registry: defaultActionRegistry(),
+      vars,
+      clock,
+      ids: randomIds,
+      output: { print: (text) => logger.info({ output: text }, "action output") },
+      logger,
+      limits: { commandTimeoutMs: config.actions.commandTimeoutMs, httpTimeoutMs: config.actions.httpTimeoutMs },
+      dryRun: config.actions.dryRun,
+      ledger,
+      emitOutcome: async (outcome, msgId) => {
+        await bus.publish(outcomeSubject(outcome.type), encodeJson(outcome), { msgId });
+      },
+    });
+    consumers.push(
+      await bus.consume(
+        { stream: STREAM_ACTIONS, durable: "runner", filterSubjects: ["actions.>"], ackWaitMs: 60_000, maxAckPending: 1, maxDeliver: 10 },
+        async (d) => {
+          const intent = d.json<ActionIntent>();
+          const beat = setInterval(() => d.working(), HEARTBEAT_MS);
+          try {
+            for (const record of await runner.run(intent)) logger.info({ audit: record }, `action ${record.ruleset}::${record.rule}::${record.action} ${record.status}`);
+          } finally {
+            clearInterval(beat);
+          }
+        },
+      ),
+    );
+
+    // OUTCOMES → signed webhooks, one durable consumer per endpoint.
+    const workers = await startDeliveryWorkers({ bus, endpoints: config.outbound.endpoints, retry: config.outbound.retry, logger, clock });
+    stops.push(() => workers.stop());
+
+    const app = createIngestServer({ sources: plan.sources, bus, bodyLimit: config.server.bodyLimit, logger });
+    const address = await app.listen({ host: config.server.host, port: config.server.port });
+    stops.push(() => app.close());
+    logger.info({ url: address, sources: plan.sources.map((s) => `/hooks/${s.name}`), bus: busHandle.mode }, "hookbook serving");
+
+    let stopped = false;
+    return {
+      url: address,
+      busMode: busHandle.mode,
+      natsUrl: busHandle.natsUrl,
+      sourceNames: plan.sources.map((s) => s.name),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        for (const s of stops.reverse()) await s().catch((err: unknown) => logger.warn({ err }, "stop failed"));
+        for (const c of consumers) await c.stop().catch((err: unknown) => logger.warn({ err }, "consumer stop failed"));
+        await busHandle.stop();
+      },
+    };
+  } catch (err) {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    for (const c of consumers) await c.stop().catch(() => undefined);
+    await busHandle.stop();
+    throw err;
+  }
+}

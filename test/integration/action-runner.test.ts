@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { ActionRunner } from "../../src/actions/runner.js";
+import { defaultActionRegistry } from "../../src/actions/registry.js";
+import { createMemoryBus } from "../../src/bus/memory.js";
+import { systemClock } from "../../src/core/clock.js";
+import { sequentialIds } from "../../src/core/ids.js";
+import type { ActionIntent, IntentAction } from "../../src/core/intent.js";
+import type { OutcomeMessage } from "../../src/core/outcome.js";
+
+const dir = mkdtempSync(join(tmpdir(), "hb-runner-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function intent(actions: IntentAction[], event: Record<string, unknown> = { x: 1 }, key = `k${Math.random().toString(16).slice(2)}`): ActionIntent {
+  return {
+    rulebookVersion: "v1",
+    ruleset: "rs",
+    rule: "r",
+    ruleIndex: 0,
+    matchingEvents: { m: { ...event, meta: { uuid: "e1" } } },
+    eventIds: ["e1"],
+    hosts: ["all"],
+    actions,
+    ruleRunAt: new Date(0).toISOString(),
+    key,
+  };
+}
+
+function runner(extra: Partial<ConstructorParameters<typeof ActionRunner>[0]> = {}) {
+  const outcomes: OutcomeMessage[] = [];
+  const printed: string[] = [];
+  const r = new ActionRunner({
+    registry: defaultActionRegistry(),
+    vars: { who: "world" },
+    clock: systemClock,
+    ids: sequentialIds(),
+    output: { print: (t) => printed.push(t) },
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    limits: { commandTimeoutMs: 10_000, httpTimeoutMs: 5_000 },
+    dryRun: false,
+    emitOutcome: async (o) => void outcomes.push(o),
+    ...extra,
+  });
+  return { r, outcomes, printed };
+}
+
+// Writes its argv (JSON) to a file: shows exactly what the program received.
+const writeArgv = (file: string, ...args: string[]): IntentAction => ({
+  name: "run_command",
+  index: 0,
+  args: { command: process.execPath, args: ["-e", "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))", file, ...args] },
+});
+
+describe("action runner", () => {
+  test("run_command passes event data as literal argv: no shell interpretation", async () => {
+    const marker = join(dir, "pwned");
+    const payloads = [`$(touch ${marker})`, `; touch ${marker}`, `\`touch ${marker}\``, `a\ntouch ${marker}`, `| touch ${marker}`, `&& touch ${marker}`];
+    const out = join(dir, "argv.json");
+    const { r, outcomes } = runner();
+    const records = await r.run(intent([writeArgv(out, ...payloads.map((_, i) => `{{ event.p${i} }}`))], Object.fromEntries(payloads.map((p, i) => [`p${i}`, p]))));
+    assert.equal(records[0]?.status, "successful");
+    assert.deepEqual(JSON.parse(readFileSync(out, "utf8")), payloads, "the program received the exact bytes");
+    assert.equal(existsSync(marker), false, "nothing was executed");
+    assert.deepEqual(outcomes.map((o) => o.type), ["action.started", "action.succeeded"]);
+    assert.equal(outcomes[1]?.data.action, "run_command");
+    assert.equal(typeof outcomes[1]?.data.elapsed_ms, "number");
+  });
+
+  test("exit code decides success; output is captured; rc in the audit record", async () => {
+    const { r, outcomes } = runner();
+    const [rec] = await r.run(intent([{ name: "run_command", index: 0, args: { command: process.execPath, args: ["-e", "console.log('out'); process.exit(3)"] } }]));
+    assert.equal(rec?.status, "failed");
+    assert.equal(rec?.rc, 3);
+    assert.equal(outcomes[1]?.type, "action.failed");
+    assert.equal((outcomes[1]?.data.result as { stdout: string }).stdout, "out");
+    assert.equal((outcomes[1]?.data.error as { code: string }).code, "HB_ERR_ACTION_FAILED");
+  });
+
+  test("timeout → action.timeout; missing command → HB_ERR_COMMAND_NOT_FOUND", async () => {
+    const { r, outcomes } = runner();
+    await r.run(intent([{ name: "run_command", index: 0, args: { command: process.execPath, args: ["-e", "setTimeout(() => {}, 60000)"], timeout: 0.3 } }]));
+    assert.equal(outcomes[1]?.type, "action.timeout");
+    const nf = runner();
+    const [rec] = await nf.r.run(intent([{ name: "run_command", index: 0, args: { command: "no-such-binary-hookbook" } }]));
+    assert.equal(rec?.status, "failed");
+    assert.equal((rec?.reason as { code: string }).code, "HB_ERR_COMMAND_NOT_FOUND");
+  });
+
+  test("the ledger makes a redelivered or duplicated intent run nothing twice", async () => {
+    const bus = createMemoryBus();
+    const ledger = await bus.kv({ bucket: "ledger" });
+    const file = join(dir, "count.txt");
+    const append: IntentAction = { name: "run_command", index: 0, args: { command: process.execPath, args: ["-e", "require('fs').appendFileSync(process.argv[1], 'x')", file] } };
+    const same = intent([append, { name: "none", index: 1, args: {} }], { x: 1 }, "fixed-key");
+    const { r, outcomes } = runner({ ledger });
+    assert.equal((await r.run(same)).length, 2);
+    assert.equal((await r.run(same)).length, 0, "second delivery runs nothing");
+    assert.equal(readFileSync(file, "utf8"), "x");
+    assert.equal(outcomes.length, 4);
+    await bus.close();
+  });
+
+  test("dry run records external actions without running them; internal ones still run", async () => {
+    const marker = join(dir, "dry");
+    const { r, printed } = runner({ dryRun: true });
+    const recs = await r.run(intent([{ name: "run_command", index: 0, args: { command: "touch", args: [marker] } }, { name: "debug", index: 1, args: { msg: "hello {{ who }} {{ event.x }}" } }]));
+    assert.deepEqual(recs.map((x) => x.status), ["dry_run", "successful"]);
+    assert.equal(existsSync(marker), false);
+    assert.ok(printed.includes("hello world 1"));
+  });
+
+  test("an undefined template value fails the action with a code, and the next action still runs", async () => {
+    const { r } = runner();
+    const recs = await r.run(intent([{ name: "debug", index: 0, args: { msg: "{{ event.nope.deeper }}" } }, { name: "none", index: 1, args: {} }]));
+    assert.equal(recs[0]?.status, "failed");
+    assert.equal((recs[0]?.reason as { code: string }).code, "HB_ERR_TEMPLATE_UNDEFINED");
+    assert.equal(recs[1]?.status, "successful");
+  });
+
+  test("post sends JSON, honours expected status, never follows redirects", async () => {
+    const got: { url?: string; body: string; ct?: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        got.push({ url: req.url ?? "", body, ct: req.headers["content-type"] });
+        if (req.url === "/redirect") res.writeHead(302, { location: "/ok" }).end();
+        else res.writeHead(req.url === "/fail" ? 500 : 201).end("done");
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()));
+    const port = (server.address() as { port: number }).port;
+    const { r } = runner();
+    const recs = await r.run(
+      intent([
+        { name: "post", index: 0, args: { url: `http://127.0.0.1:${port}/ok`, body: { q: "{{ event.x }}" } } },
+        { name: "post", index: 1, args: { url: `http://127.0.0.1:${port}/fail` } },
+        { name: "post", index: 2, args: { url: `http://127.0.0.1:${port}/redirect` } },
+        { name: "post", index: 3, args: { url: `http://127.0.0.1:${port}/fail`, expected_status: [500] } },
+      ]),
+    );
+    server.close();
+    assert.deepEqual(recs.map((x) => x.status), ["successful", "failed", "failed", "successful"]);
+    assert.deepEqual(JSON.parse(got[0]!.body), { q: 1 }, "a lone {{ }} keeps its native type");
+    assert.equal(got[0]!.ct, "application/json");
+    assert.equal(got.filter((g) => g.url === "/ok").length, 1, "redirect not followed");
+  });
+});
