@@ -48,6 +48,7 @@ export const ERROR_CATALOG = {
   // actions
   HB_ERR_TEMPLATE_UNDEFINED: { status: 400, retry: "permanent", summary: "template refers to an undefined value" },
   HB_ERR_TEMPLATE_SYNTAX: { status: 400, retry: "permanent", summary: "template syntax error" },
+  HB_ERR_TEMPLATE_RUNTIME: { status: 400, retry: "permanent", summary: "template expression failed (type or value error)" },
   HB_ERR_ACTION_ARGS: { status: 400, retry: "permanent", summary: "action arguments invalid" },
   HB_ERR_ACTION_TIMEOUT: { status: 504, retry: "transient", summary: "action timed out" },
   HB_ERR_ACTION_FAILED: { status: 502, retry: "transient", summary: "action failed" },

@@ -70,8 +70,8 @@ describe("for loops", () => {
   });
 
   it("fails on unpacking mismatches and non-iterables", () => {
-    throwsCode(() => s("{% for a, b in [[1, 2, 3]] %}{% endfor %}"), "HB_ERR_ACTION_ARGS");
-    throwsCode(() => s("{% for a in x %}{% endfor %}"), "HB_ERR_ACTION_ARGS");
+    throwsCode(() => s("{% for a, b in [[1, 2, 3]] %}{% endfor %}"), "HB_ERR_TEMPLATE_RUNTIME");
+    throwsCode(() => s("{% for a in x %}{% endfor %}"), "HB_ERR_TEMPLATE_RUNTIME");
     throwsCode(() => s("{% for a in nope %}{% endfor %}"), "HB_ERR_TEMPLATE_UNDEFINED");
   });
 

@@ -135,11 +135,11 @@ describe("template security", () => {
   });
 
   it("bounds repetition, range(), padding and loop iterations", () => {
-    assert.throws(() => renderString("{{ 'x' * 100000000 }}", {}), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_ACTION_ARGS");
-    assert.throws(() => renderString("{{ range(100000000) | length }}", {}), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_ACTION_ARGS");
+    assert.throws(() => renderString("{{ 'x' * 100000000 }}", {}), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_TEMPLATE_RUNTIME");
+    assert.throws(() => renderString("{{ range(100000000) | length }}", {}), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_TEMPLATE_RUNTIME");
     const nested = "{% for a in range(2000) %}{% for b in range(2000) %}{% endfor %}{% endfor %}";
-    assert.throws(() => renderString(nested, {}), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_ACTION_ARGS");
-    assert.throws(() => renderString("{{ 'x' | center(100000000) }}", {}), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_ACTION_ARGS");
-    assert.throws(() => renderString("{{ '%100000000s' % 'x' }}", {}), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_ACTION_ARGS");
+    assert.throws(() => renderString(nested, {}), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_TEMPLATE_RUNTIME");
+    assert.throws(() => renderString("{{ 'x' | center(100000000) }}", {}), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_TEMPLATE_RUNTIME");
+    assert.throws(() => renderString("{{ '%100000000s' % 'x' }}", {}), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_TEMPLATE_RUNTIME");
   });
 });

@@ -147,7 +147,7 @@ describe("template operators", () => {
 
   it("uses Jinja precedence for ~, filters and tests", () => {
     // `~` binds tighter than `+` in Jinja: 1 + (2 ~ 'x') is a TypeError, as in Jinja.
-    throwsCode(() => v("{{ 1 + 2 ~ 'x' }}"), "HB_ERR_ACTION_ARGS");
+    throwsCode(() => v("{{ 1 + 2 ~ 'x' }}"), "HB_ERR_TEMPLATE_RUNTIME");
     assert.equal(v("{{ (1 + 2) ~ 'x' }}"), "3x");
     assert.equal(v("{{ 2 * 3 ~ 'x' }}"), "6x");
     assert.equal(v("{{ -3 | abs }}"), 3);
@@ -271,9 +271,9 @@ describe("template tests and undefined values", () => {
     assert.throws(() => v("{{ event.payload.list[9] }}"), /'event\.payload\.list' has no element 9/);
   });
 
-  it("raises HB_ERR_ACTION_ARGS for Python TypeErrors and ValueErrors", () => {
+  it("raises HB_ERR_TEMPLATE_RUNTIME for Python TypeErrors and ValueErrors", () => {
     for (const t of ["{{ 'a' - 1 }}", "{{ 1 / 0 }}", "{{ 'a' < 1 }}", "{{ 1 in 5 }}", "{{ 'a' + 1 }}", "{{ x | length }}"]) {
-      throwsCode(() => v(t), "HB_ERR_ACTION_ARGS");
+      throwsCode(() => v(t), "HB_ERR_TEMPLATE_RUNTIME");
     }
   });
 });

@@ -2,7 +2,7 @@
  * Error constructors for the template engine, so every failure carries a stable catalog code:
  *  - HB_ERR_TEMPLATE_SYNTAX: the template cannot be compiled (bad syntax, unknown filter/test/method);
  *  - HB_ERR_TEMPLATE_UNDEFINED: an undefined variable, attribute, key or element was used;
- *  - HB_ERR_ACTION_ARGS: evaluation failed for another reason (Python's TypeError/ValueError cases,
+ *  - HB_ERR_TEMPLATE_RUNTIME: evaluation failed for another reason (Python's TypeError/ValueError cases,
  *    e.g. `'a' - 1`, `1 / 0`, `'x' | b64decode`), which makes the rendered action arguments invalid.
  */
 import { HookbookError } from "../../core/errors.js";
@@ -42,7 +42,7 @@ export function templateUndefinedError(message: string): HookbookError {
 }
 
 export function templateRuntimeError(message: string): HookbookError {
-  return new HookbookError("HB_ERR_ACTION_ARGS", `template error: ${message}`);
+  return new HookbookError("HB_ERR_TEMPLATE_RUNTIME", `template error: ${message}`);
 }
 
 /** Largest string/list a single operation may build (`'x' * n`, `center(n)`, `batch(n)` …). */
