@@ -424,6 +424,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): Bus {
       if (state) state.settings = settings;
       else {
         state = new MemoryConsumerState(stream, settings, clock, opts.logger);
+        if (spec.deliverPolicy === "new") state.cursor = stream.lastSeq;
         stream.consumers.set(spec.durable, state);
       }
       const consumer = state;

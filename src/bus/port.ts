@@ -61,6 +61,11 @@ export interface ConsumerSpec {
   readonly maxDeliver?: number;
   /** Messages in flight at once for this consumer. */
   readonly maxAckPending?: number;
+  /**
+   * Where a NEW durable starts: "all" (default) = the first stored message; "new" = only messages
+   * stored after it was created. An existing durable always resumes where it was.
+   */
+  readonly deliverPolicy?: "all" | "new";
 }
 
 /**

@@ -233,6 +233,8 @@ export async function startDeliveryWorkers(opts: DeliveryWorkerOptions): Promise
           ackWaitMs: rt.endpoint.timeoutMs + ACK_WAIT_MARGIN_MS,
           maxDeliver: retry.maxAttempts + 2,
           maxAckPending: maxInFlight,
+          // A new endpoint gets outcomes from its creation on, not the stream's history.
+          deliverPolicy: "new",
         },
         (delivery) => deliver(rt, delivery),
       );

@@ -63,6 +63,11 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
     await bus.ensureStreams(defaultStreams());
     const ledger = await bus.kv({ bucket: LEDGER_BUCKET, ttlMs: LEDGER_TTL_MS });
 
+    // OUTCOMES → signed webhooks, one durable consumer per endpoint. Started first: a new
+    // endpoint's consumer starts at new outcomes, so it must exist before anything runs.
+    const workers = await startDeliveryWorkers({ bus, endpoints: config.outbound.endpoints, retry: config.outbound.retry, logger, clock });
+    stops.push(() => workers.stop());
+
     // EVENTS → engine → ACTIONS. An event is acked only after its firings are stored.
     consumers.push(
       await bus.consume({ stream: STREAM_EVENTS, durable: "engine", filterSubjects: ["events.>"], ackWaitMs: 60_000, maxAckPending: 1 }, async (d) => {
@@ -104,10 +109,6 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
         },
       ),
     );
-
-    // OUTCOMES → signed webhooks, one durable consumer per endpoint.
-    const workers = await startDeliveryWorkers({ bus, endpoints: config.outbound.endpoints, retry: config.outbound.retry, logger, clock });
-    stops.push(() => workers.stop());
 
     const app = createIngestServer({ sources: plan.sources, bus, bodyLimit: config.server.bodyLimit, logger });
     const address = await app.listen({ host: config.server.host, port: config.server.port });

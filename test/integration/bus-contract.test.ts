@@ -162,6 +162,27 @@ function busContract(name: string, makeBus: BusFactory, isReady: () => boolean =
       assert.deepEqual(second, [4, 5]);
     });
 
+    test("deliverPolicy new: a new durable skips what was stored before it; an existing one resumes", async () => {
+      const { spec, subject } = freshStream();
+      await bus.ensureStreams([spec]);
+      for (let i = 1; i <= 2; i++) await bus.publish(subject("e"), bytes(`old${i}`));
+      const seen: string[] = [];
+      const h1 = await bus.consume({ stream: spec.name, durable: "fresh", deliverPolicy: "new" }, async (d) => {
+        seen.push(text(d.data));
+      });
+      await bus.publish(subject("e"), bytes("new1"));
+      await waitFor("new1", () => seen.length === 1);
+      await h1.stop();
+      await bus.publish(subject("e"), bytes("new2"));
+      const h2 = await bus.consume({ stream: spec.name, durable: "fresh", deliverPolicy: "new" }, async (d) => {
+        seen.push(text(d.data));
+      });
+      await waitFor("new2 after resume", () => seen.length === 2);
+      await sleep(200);
+      await h2.stop();
+      assert.deepEqual(seen, ["new1", "new2"]);
+    });
+
     test("a handler that throws gets the message again with deliveryCount incremented", async () => {
       const { spec, subject } = freshStream();
       await bus.ensureStreams([spec]);

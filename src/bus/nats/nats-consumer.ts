@@ -79,7 +79,7 @@ async function ensureConsumer(link: ConsumerLink, spec: ConsumerSpec, plan: Filt
       ...want,
       durable_name: spec.durable,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: spec.deliverPolicy === "new" ? DeliverPolicy.New : DeliverPolicy.All,
       replay_policy: ReplayPolicy.Instant,
     };
     if (cfg.filter_subject === "") delete cfg.filter_subject;
