@@ -6,7 +6,8 @@ import type { Clock } from "../core/clock.js";
 import { isHookbookError } from "../core/errors.js";
 import type { IdGen } from "../core/ids.js";
 import { actionKey } from "../core/intent.js";
-import type { ActionIntent, IntentAction } from "../core/intent.js";
+import type { EngineCommand } from "../core/command.js";
+import type { ActionIntent, IntentAction, IntentEvent } from "../core/intent.js";
 import type { OutcomeMessage } from "../core/outcome.js";
 import { renderValue } from "../rulebook/template/render.js";
 import type { ActionRegistry } from "./registry.js";
@@ -33,6 +34,12 @@ export interface ActionRunnerOptions {
   readonly ledger?: KvBucket;
   /** Lifecycle outcomes; awaited, so a failing store fails the intent (and it is redelivered). */
   readonly emitOutcome?: (outcome: OutcomeMessage, msgId: string) => Promise<void>;
+  /**
+   * Engine commands of a finished action (post_event, set_fact, …), stored before the ledger
+   * marks the action done so a crash in between re-runs the action rather than losing them.
+   * Without it, runWithCommands() returns them to the caller.
+   */
+  readonly emitCommands?: (commands: readonly EngineCommand[], actionKey: string) => Promise<void>;
   readonly activationId?: string;
 }
 
@@ -48,15 +55,24 @@ export class ActionRunner {
 
   /** Run every action of the intent in order; returns the audit records of the actions that ran now. */
   async run(intent: ActionIntent, signal: AbortSignal = new AbortController().signal): Promise<ActionAuditRecord[]> {
-    const records: ActionAuditRecord[] = [];
-    for (const action of intent.actions) {
-      const record = await this.runOne(intent, action, signal);
-      if (record) records.push(record);
-    }
-    return records;
+    return (await this.runWithCommands(intent, signal)).records;
   }
 
-  private async runOne(intent: ActionIntent, action: IntentAction, signal: AbortSignal): Promise<ActionAuditRecord | undefined> {
+  /** Like run(), also returning the engine commands of the actions (when no emitCommands is set). */
+  async runWithCommands(intent: ActionIntent, signal: AbortSignal = new AbortController().signal): Promise<{ records: ActionAuditRecord[]; commands: EngineCommand[] }> {
+    const records: ActionAuditRecord[] = [];
+    const commands: EngineCommand[] = [];
+    for (const action of intent.actions) {
+      const done = await this.runOne(intent, action, signal);
+      if (!done) continue;
+      records.push(done.record);
+      commands.push(...done.commands);
+      if (done.commands.some((c) => c.kind === "shutdown")) break;
+    }
+    return { records, commands };
+  }
+
+  private async runOne(intent: ActionIntent, action: IntentAction, signal: AbortSignal): Promise<{ record: ActionAuditRecord; commands: EngineCommand[] } | undefined> {
     const { clock, ledger } = this.opts;
     const key = actionKey(intent, action.index);
     if (ledger) {
@@ -93,10 +109,15 @@ export class ActionRunner {
       ...(result.data ? { result: result.data } : {}),
       ...(result.ok ? {} : { error: { code: result.code ?? "HB_ERR_ACTION_FAILED", message: result.message ?? "action failed" } }),
     });
+    const commands = result.ok ? [...(result.commands ?? [])] : [];
+    if (commands.length > 0 && this.opts.emitCommands) {
+      await this.opts.emitCommands(commands, key);
+      commands.length = 0;
+    }
     if (ledger) await ledger.put(key, encodeJson({ state: "done", status, at: clock.now() } satisfies LedgerEntry));
     if (!result.ok) this.opts.logger.warn({ actionKey: key, ruleset: intent.ruleset, rule: intent.rule, action: action.name, code: result.code }, result.message ?? "action failed");
 
-    return {
+    const record: ActionAuditRecord = {
       type: "Action",
       action: action.name,
       action_uuid: this.opts.ids.uuid(),
@@ -109,16 +130,18 @@ export class ActionRunner {
       run_at: runAt,
       rule_run_at: intent.ruleRunAt,
       status,
-      matching_events: intent.matchingEvents,
+      matching_events: applyVarRoot(intent.matchingEvents, action.args.var_root),
       ...(result.ok ? {} : { message: result.message ?? "action failed", reason: { code: result.code ?? "HB_ERR_ACTION_FAILED" } }),
       ...(result.data && "exit_code" in result.data ? { rc: result.data.exit_code } : {}),
+      ...(action.name === "shutdown" && result.data ? result.data : {}),
     };
+    return { record, commands };
   }
 
   private async execute(intent: ActionIntent, action: IntentAction, signal: AbortSignal): Promise<ActionResult & { dryRun?: boolean }> {
     const kind = this.opts.registry.get(action.name);
     if (!kind) return { ok: false, code: "HB_ERR_RULEBOOK_UNKNOWN_ACTION", message: `action '${action.name}' is not supported` };
-    const templateVars = this.templateVars(intent);
+    const templateVars = this.templateVars(intent, action);
     let args: Record<string, unknown>;
     try {
       args = (renderValue(action.args ?? {}, templateVars) ?? {}) as Record<string, unknown>;
@@ -138,9 +161,10 @@ export class ActionRunner {
     }
   }
 
-  private templateVars(intent: ActionIntent): Record<string, unknown> {
-    const keys = Object.keys(intent.matchingEvents);
-    const bound = keys.length === 1 && keys[0] === "m" ? { event: intent.matchingEvents.m } : { events: intent.matchingEvents };
+  private templateVars(intent: ActionIntent, action: IntentAction): Record<string, unknown> {
+    const matching = applyVarRoot(intent.matchingEvents, action.args.var_root);
+    const keys = Object.keys(matching);
+    const bound = keys.length === 1 && keys[0] === "m" ? { event: matching.m } : { events: matching };
     return { ...this.opts.vars, ...bound };
   }
 
@@ -149,4 +173,46 @@ export class ActionRunner {
     const outcome: OutcomeMessage = { id, type, timestamp: new Date(this.opts.clock.now()).toISOString(), data };
     await this.opts.emitOutcome(outcome, id);
   }
+}
+
+function lookup(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split(".")) {
+    if (cur === null || typeof cur !== "object" || !Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/**
+ * ansible-rulebook `var_root` (reference §4.3): a string replaces the single matched event with
+ * the value at that path (when present and truthy); a mapping `{path: newKey}` rewrites each
+ * bound event of a multi match as `newKey` using the first listed path found in it.
+ */
+export function applyVarRoot(matching: Readonly<Record<string, IntentEvent>>, varRoot: unknown): Readonly<Record<string, IntentEvent>> {
+  if (typeof varRoot === "string" && varRoot !== "") {
+    const out: Record<string, IntentEvent> = {};
+    for (const [k, ev] of Object.entries(matching)) {
+      const v = lookup(ev, varRoot);
+      out[k] = v && typeof v === "object" ? (v as IntentEvent) : ev;
+    }
+    return out;
+  }
+  if (varRoot && typeof varRoot === "object" && !Array.isArray(varRoot)) {
+    const out: Record<string, IntentEvent> = {};
+    for (const [k, ev] of Object.entries(matching)) {
+      let placed = false;
+      for (const [path, newKey] of Object.entries(varRoot as Record<string, unknown>)) {
+        const v = lookup(ev, path);
+        if (v !== undefined && typeof newKey === "string") {
+          out[newKey] = v as IntentEvent;
+          placed = true;
+          break;
+        }
+      }
+      if (!placed) out[k] = ev;
+    }
+    return out;
+  }
+  return matching;
 }

@@ -1,3 +1,4 @@
+import type { EngineCommand } from "../core/command.js";
 import type { ActionIntent, IntentAction } from "../core/intent.js";
 
 /** Where debug/print_event write (stderr in `hookbook run`, the log in `serve`). */
@@ -25,6 +26,8 @@ export interface ActionResult {
   readonly message?: string;
   /** Result data for the outcome and the audit record (rc, stdout, status, …). */
   readonly data?: Readonly<Record<string, unknown>>;
+  /** State changes for the engine to apply (post_event, set_fact, retract_fact, shutdown). */
+  readonly commands?: readonly EngineCommand[];
 }
 
 export interface ActionKind {

@@ -7,6 +7,7 @@ import { loadVarsFile } from "../rulebook/vars.js";
 import { loadRulebooks } from "../runtime/load-rulebooks.js";
 import { createLogger } from "../runtime/logger.js";
 import { runEvents } from "../runtime/run-events.js";
+import { runTestFiles } from "../runtime/rulebook-tests/run-test-files.js";
 import { startServe } from "../runtime/serve.js";
 
 function version(): string {
@@ -61,6 +62,23 @@ export async function main(argv: readonly string[]): Promise<number> {
         return;
       }
       exitCode = await runEvents({ rulebook, events: opts.events, ...(opts.vars ? { vars: opts.vars } : {}), dryRun: opts.dryRun, evaluator: opts.evaluator, out, err });
+    });
+
+  program
+    .command("test")
+    .description("run rulebook unit tests (*.test.yml) without a server: virtual clock, dry-run actions; prints ok/not ok per test, a summary and rule coverage")
+    .argument("[paths...]", "test files or directories (searched recursively for *.test.yml / *.test.yaml)", ["."])
+    .option("--evaluator <kind>", "compiled | json-rules-engine", "compiled")
+    .option("--run-external", "run actions with outside effects (run_command, post, …) instead of recording them as dry_run", false)
+    .option("--verbose", "also list every test's actions, what they printed, and rulebook warnings", false)
+    .action(async (paths: string[], opts: { evaluator: string; runExternal: boolean; verbose: boolean }) => {
+      if (opts.evaluator !== "compiled" && opts.evaluator !== "json-rules-engine") {
+        err(`--evaluator must be 'compiled' or 'json-rules-engine'`);
+        exitCode = 2;
+        return;
+      }
+      const result = await runTestFiles(paths, { evaluator: opts.evaluator, runExternal: opts.runExternal, verbose: opts.verbose, out, err });
+      exitCode = result.exitCode;
     });
 
   program

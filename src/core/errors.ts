@@ -45,6 +45,7 @@ export const ERROR_CATALOG = {
   HB_ERR_CONDITION_SYNTAX: { status: 400, retry: "permanent", summary: "condition syntax error" },
   HB_ERR_CONDITION_SEMANTIC: { status: 400, retry: "permanent", summary: "condition is not valid" },
   HB_ERR_EVENTS_FILE: { status: 400, retry: "permanent", summary: "events file line is not valid" },
+  HB_ERR_TEST_FILE: { status: 400, retry: "permanent", summary: "rulebook test file is not valid" },
   // actions
   HB_ERR_TEMPLATE_UNDEFINED: { status: 400, retry: "permanent", summary: "template refers to an undefined value" },
   HB_ERR_TEMPLATE_SYNTAX: { status: 400, retry: "permanent", summary: "template syntax error" },

@@ -1,76 +1,273 @@
 import type { Clock } from "../core/clock.js";
+import { firingKey } from "../core/intent.js";
+import type { ActionIntent } from "../core/intent.js";
 import type { Rule, Ruleset } from "../rulebook/model.js";
 import { eventUuid, isObject } from "./event-meta.js";
 import type { EngineEvent } from "./event-meta.js";
-import { firingKey } from "../core/intent.js";
-import type { ActionIntent } from "../core/intent.js";
+import { isJoin, itemEvaluator } from "./item-eval.js";
+import type { ItemEvaluator } from "./item-eval.js";
 import { buildMatcher, parseItemId } from "./matcher.js";
 import type { EvaluatorKind, RuleMatcher } from "./matcher.js";
+import { Throttles } from "./throttle.js";
+import type { TimerHandle } from "../core/clock.js";
 
 export interface SessionOptions {
   readonly ruleset: Ruleset;
   readonly rulebookVersion: string;
   readonly clock: Clock;
   readonly evaluator: EvaluatorKind;
+  /** Firings produced later by timers (not_all windows, once_after throttles). */
+  readonly onDeferred?: (firings: ActionIntent[]) => void;
 }
 
-interface ThrottleState {
-  /** once_within: end of the suppression window; accumulate_within: end of the counting window. */
-  until: number;
-  count: number;
+/** An event or fact held in working memory. */
+interface Held {
+  readonly obj: EngineEvent;
+  readonly fact: boolean;
+  readonly at: number;
+  readonly expiresAt: number;
+  gone: boolean;
 }
+
+interface MultiRule {
+  readonly rule: Rule;
+  readonly evals: readonly ItemEvaluator[];
+  readonly joins: readonly boolean[];
+  /** Per condition item: held objects that can fill it (satisfy it alone, or any object for a join item). */
+  readonly lists: Held[][];
+}
+
+interface NotAllRule {
+  readonly rule: Rule;
+  readonly evals: readonly ItemEvaluator[];
+  window?: { readonly opener: EngineEvent; readonly openerItem: number; readonly satisfied: Set<number>; readonly timer: TimerHandle };
+}
+
+interface Candidate {
+  readonly rule: Rule;
+  readonly matching: Record<string, EngineEvent>;
+  readonly uses: readonly Held[];
+}
+
+const FOREVER = Number.MAX_SAFE_INTEGER;
 
 /**
- * One ruleset's matching state. Single-event semantics of ansible-rulebook: an event fires the
- * first rule (file order) whose condition it satisfies, or every such rule with
- * match_multiple_rules; `any` binds the satisfied condition as m_<index>; throttles per group.
+ * One ruleset's working memory and matching, with ansible-rulebook (Drools) semantics:
+ * single-event rules (first match per event unless match_multiple_rules), multi-event `all`
+ * (distinct objects, any order, joins on earlier bindings, consumed on match, partial matches
+ * kept until the rule's timeout or default_events_ttl), `any`, `not_all` with timeout, facts
+ * (asserted facts fire every matching rule and stay until retracted) and throttles.
  */
 export class RulesetSession {
   readonly ruleset: Ruleset;
   private readonly matcher: RuleMatcher;
-  private readonly throttles = new Map<string, ThrottleState>();
-  private stats = { eventsProcessed: 0, eventsMatched: 0, eventsSuppressed: 0, rulesTriggered: 0 };
+  private readonly multi = new Map<number, MultiRule>();
+  private readonly notAll = new Map<number, NotAllRule>();
+  private readonly throttles: Throttles;
+  private facts: Held[] = [];
+  private arrivals = 0;
+  private readonly stats = { eventsProcessed: 0, eventsMatched: 0, eventsSuppressed: 0, rulesTriggered: 0 };
 
   constructor(private readonly opts: SessionOptions) {
     this.ruleset = opts.ruleset;
-    this.matcher = buildMatcher(opts.ruleset, opts.evaluator);
+    const singles = opts.ruleset.rules.map((r) => (isSingle(r) ? r : { ...r, condition: { ...r.condition, items: [] } }));
+    this.matcher = buildMatcher({ ...opts.ruleset, rules: singles }, opts.evaluator);
+    for (const [i, rule] of opts.ruleset.rules.entries()) {
+      const c = rule.condition;
+      const evals = c.items.map((item) => itemEvaluator(item, opts.evaluator));
+      if (c.kind === "all" && c.items.length > 1) {
+        this.multi.set(i, { rule, evals, joins: c.items.map(isJoin), lists: c.items.map(() => []) });
+      } else if (c.kind === "not_all") {
+        this.notAll.set(i, { rule, evals });
+      }
+    }
+    this.throttles = new Throttles(opts.clock, (rule, matching) => this.opts.onDeferred?.([this.firing(rule, matching)]));
   }
 
-  get counters(): Readonly<typeof this.stats> {
-    return this.stats;
+  get counters(): Readonly<{ eventsProcessed: number; eventsMatched: number; eventsSuppressed: number; rulesTriggered: number; facts: number }> {
+    return { ...this.stats, facts: this.facts.length };
   }
 
-  /** Evaluate one event; returns the firings in the order their actions must run. */
-  async process(event: EngineEvent): Promise<ActionIntent[]> {
+  /** Held objects across multi-event rules (partial matches), for stats and memory figures. */
+  get retained(): number {
+    let n = 0;
+    for (const m of this.multi.values()) for (const list of m.lists) n += list.filter((h) => !h.gone).length;
+    return n;
+  }
+
+  /** An event arrives: returns the firings to run now, in order. */
+  async processEvent(event: EngineEvent): Promise<ActionIntent[]> {
     this.stats.eventsProcessed++;
-    const ids = await this.matcher.match({ event });
+    const now = this.opts.clock.now();
+    const held: Held = { obj: event, fact: false, at: now, expiresAt: now + this.opts.ruleset.defaultEventsTtlMs, gone: false };
+    const firings = await this.evaluate(held, this.ruleset.matchMultipleRules);
+    if (!held.gone) await this.retain(held);
+    this.maybeCompact();
+    return firings;
+  }
+
+  /** set_fact: a fact fires every rule it matches and stays until retracted. */
+  async assertFact(fact: EngineEvent): Promise<ActionIntent[]> {
+    this.stats.eventsProcessed++;
+    const held: Held = { obj: fact, fact: true, at: this.opts.clock.now(), expiresAt: FOREVER, gone: false };
+    const firings = await this.evaluate(held, true);
+    this.facts.push(held);
+    await this.retain(held);
+    return firings;
+  }
+
+  /**
+   * retract_fact: removes facts containing `pattern` (partial) or equal to it ignoring meta.
+   * As observed in ansible-rulebook, a single-condition rule using `is not defined` fires with the
+   * retracted fact when it matches the fact without the retracted keys.
+   */
+  async retractFact(pattern: Record<string, unknown>, partial: boolean): Promise<ActionIntent[]> {
+    const firings: ActionIntent[] = [];
+    const keep: Held[] = [];
+    for (const f of this.facts) {
+      if (!factMatches(f.obj, pattern, partial)) {
+        keep.push(f);
+        continue;
+      }
+      f.gone = true;
+      const without = withoutKeys(f.obj, pattern);
+      const beforeIds = new Set((await this.matcher.match({ event: f.obj })).map((id) => parseItemId(id).rule));
+      const afterIds = (await this.matcher.match({ event: without })).map((id) => parseItemId(id).rule);
+      for (const r of new Set(afterIds)) {
+        const rule = this.ruleset.rules[r];
+        if (!rule || beforeIds.has(r) || !JSON.stringify(rule.condition.items[0]?.ir ?? {}).includes("hb_not_defined")) continue;
+        firings.push(this.firing(rule, { m: f.obj }));
+      }
+    }
+    this.facts = keep;
+    this.stats.rulesTriggered += firings.length;
+    return firings;
+  }
+
+  private async evaluate(x: Held, everyRule: boolean): Promise<ActionIntent[]> {
     const matchedItem = new Map<number, number>();
-    for (const id of ids) {
+    for (const id of await this.matcher.match({ event: x.obj })) {
       const { rule, item } = parseItemId(id);
       if (!matchedItem.has(rule)) matchedItem.set(rule, item);
     }
     const firings: ActionIntent[] = [];
     let matched = false;
     for (const [index, rule] of this.ruleset.rules.entries()) {
-      let binding: string | undefined;
-      if (rule.condition.always) binding = "m";
+      const notAll = this.notAll.get(index);
+      if (notAll) {
+        await this.notAllArrival(notAll, x);
+        continue;
+      }
+      let candidate: Candidate | undefined;
+      const multi = this.multi.get(index);
+      if (multi) candidate = await this.findCombination(multi, x);
+      else if (rule.condition.always) candidate = { rule, matching: { m: x.obj }, uses: [x] };
       else {
         const item = matchedItem.get(index);
-        if (item === undefined) continue;
-        binding = rule.condition.kind === "any" ? (rule.condition.items[item]?.alias ?? `m_${item}`) : "m";
+        if (item !== undefined) {
+          const binding = rule.condition.kind === "any" ? (rule.condition.items[item]?.alias ?? `m_${item}`) : "m";
+          candidate = { rule, matching: { [binding]: x.obj }, uses: [x] };
+        }
       }
+      if (!candidate) continue;
       matched = true;
-      const annotated = this.throttle(rule, event);
-      if (annotated === undefined) {
-        this.stats.eventsSuppressed++;
+      if (rule.throttle) {
+        const admitted = this.throttles.admit(rule, x.obj);
+        if (admitted) firings.push(this.firing(rule, { [Object.keys(candidate.matching)[0] ?? "m"]: admitted }));
+        else this.stats.eventsSuppressed++;
       } else {
-        firings.push(this.firing(rule, { [binding]: annotated }));
+        firings.push(this.firing(rule, candidate.matching));
       }
-      if (!this.ruleset.matchMultipleRules) break;
+      if (!everyRule) {
+        for (const h of candidate.uses) if (!h.fact) h.gone = true;
+        break;
+      }
     }
     if (matched) this.stats.eventsMatched++;
     this.stats.rulesTriggered += firings.length;
     return firings;
+  }
+
+  /** A complete combination for a multi-event rule that includes `x`, or undefined. */
+  private async findCombination(m: MultiRule, x: Held): Promise<Candidate | undefined> {
+    const n = m.evals.length;
+    const items = m.rule.condition.items;
+    const timeout = m.rule.condition.timeoutMs;
+    const now = this.opts.clock.now();
+    const names = items.map((item, j) => item.alias ?? `m_${j}`);
+    const assign = async (j: number, place: number, bindings: Record<string, EngineEvent>, used: Held[]): Promise<Held[] | undefined> => {
+      if (j === n) {
+        if (timeout !== undefined) {
+          const times = used.filter((h) => !h.fact).map((h) => h.at);
+          if (times.length > 0 && Math.max(...times) - Math.min(...times) > timeout) return undefined;
+        }
+        return used;
+      }
+      const pool = j === place ? [x] : m.lists[j]!;
+      for (const c of pool) {
+        if (c.gone || c === x && j !== place || used.includes(c)) continue;
+        if (!c.fact && c.expiresAt <= now) continue;
+        if (timeout !== undefined && !c.fact && Math.abs(c.at - x.at) > timeout) continue;
+        if (!(await m.evals[j]!({ event: c.obj, events: bindings }))) continue;
+        const found = await assign(j + 1, place, { ...bindings, [names[j]!]: c.obj }, [...used, c]);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    for (let place = 0; place < n; place++) {
+      const used = await assign(0, place, {}, []);
+      if (used) return { rule: m.rule, matching: Object.fromEntries(used.map((h, j) => [names[j]!, h.obj])), uses: used };
+    }
+    return undefined;
+  }
+
+  /** Keep `x` as a partial match for every multi-event rule it can take part in. */
+  private async retain(x: Held): Promise<void> {
+    for (const m of this.multi.values()) {
+      for (let j = 0; j < m.evals.length; j++) {
+        if (m.joins[j] || (await m.evals[j]!({ event: x.obj, events: {} }))) m.lists[j]!.push(x);
+      }
+    }
+  }
+
+  private async notAllArrival(r: NotAllRule, x: Held): Promise<void> {
+    const bindings = r.window ? { [`m_${r.window.openerItem}`]: r.window.opener } : {};
+    let item = -1;
+    for (let j = 0; j < r.evals.length; j++) {
+      if (r.window?.satisfied.has(j)) continue;
+      if (await r.evals[j]!({ event: x.obj, events: bindings })) {
+        item = j;
+        break;
+      }
+    }
+    if (item < 0) return;
+    if (!r.window) {
+      const timeout = r.rule.condition.timeoutMs ?? 0;
+      const opener = x.obj;
+      const timer = this.opts.clock.setTimer(timeout, () => {
+        const w = r.window;
+        r.window = undefined;
+        if (w && w.satisfied.size < r.evals.length) {
+          this.stats.rulesTriggered++;
+          this.opts.onDeferred?.([this.firing(r.rule, { [`m_${w.openerItem}`]: w.opener })]);
+        }
+      });
+      r.window = { opener, openerItem: item, satisfied: new Set([item]), timer };
+    } else {
+      r.window.satisfied.add(item);
+    }
+    if (r.window.satisfied.size === r.evals.length) {
+      r.window.timer.cancel();
+      r.window = undefined;
+    }
+  }
+
+  private maybeCompact(): void {
+    if (++this.arrivals % 1024 !== 0) return;
+    const now = this.opts.clock.now();
+    for (const m of this.multi.values()) {
+      for (let j = 0; j < m.lists.length; j++) m.lists[j] = m.lists[j]!.filter((h) => !h.gone && (h.fact || h.expiresAt > now));
+    }
   }
 
   private firing(rule: Rule, matchingEvents: Record<string, EngineEvent>): ActionIntent {
@@ -89,48 +286,40 @@ export class RulesetSession {
       key: firingKey(this.opts.rulebookVersion, this.ruleset.name, rule.name, eventIds),
     };
   }
-
-  /** Apply the rule's throttle: the (annotated) event when it fires, undefined when suppressed. */
-  private throttle(rule: Rule, event: EngineEvent): EngineEvent | undefined {
-    const t = rule.throttle;
-    if (!t) return event;
-    const now = this.opts.clock.now();
-    const group = `${rule.index}\u0000${JSON.stringify(t.groupBy.map((p) => resolveAttribute(event, p)))}`;
-    const state = this.throttles.get(group);
-    if (t.kind === "once_within") {
-      if (state && now < state.until) return undefined;
-      this.throttles.set(group, { until: now + t.windowMs, count: 1 });
-      return annotate(event, { once_within_time_window: t.windowText });
-    }
-    if (t.kind === "accumulate_within") {
-      const current = state && now < state.until ? state : { until: now + t.windowMs, count: 0 };
-      current.count++;
-      if (current.count >= (t.threshold ?? 1)) {
-        this.throttles.delete(group);
-        return annotate(event, { accumulate_within_time_window: t.windowText, threshold: t.threshold });
-      }
-      this.throttles.set(group, current);
-      return undefined;
-    }
-    // once_after is rejected by unsupportedFeatures() before a session is built.
-    return event;
-  }
 }
 
-function annotate(event: EngineEvent, ruleEngine: Record<string, unknown>): EngineEvent {
-  const meta = { ...event.meta, rule_engine: { ...(isObject(event.meta.rule_engine) ? event.meta.rule_engine : {}), ...ruleEngine } };
-  return { ...event, meta };
+/** Rules decided by the indexed single-object matcher. */
+function isSingle(rule: Rule): boolean {
+  const c = rule.condition;
+  return c.kind === "any" || (c.kind === "all" && c.items.length <= 1);
 }
 
-/** Value of a group_by attribute such as `event.meta.hosts` (the `event.` prefix is optional). */
-export function resolveAttribute(event: Record<string, unknown>, path: string): unknown {
-  const parts = path.replace(/^(event|fact)\./, "").split(".");
-  let cur: unknown = event;
-  for (const part of parts) {
-    if (!isObject(cur) && !Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
+function stripMeta(obj: Record<string, unknown>): Record<string, unknown> {
+  const { meta: _meta, ...rest } = obj;
+  return rest;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === "number" && typeof b === "number") return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
   }
-  return cur;
+  return false;
+}
+
+function factMatches(fact: Record<string, unknown>, pattern: Record<string, unknown>, partial: boolean): boolean {
+  const p = stripMeta(pattern);
+  if (!partial) return deepEqual(stripMeta(fact), p);
+  return Object.entries(p).every(([k, v]) => Object.prototype.hasOwnProperty.call(fact, k) && deepEqual(fact[k], v));
+}
+
+function withoutKeys(fact: EngineEvent, pattern: Record<string, unknown>): EngineEvent {
+  const out: Record<string, unknown> = { ...fact };
+  for (const k of Object.keys(stripMeta(pattern))) delete out[k];
+  return out as EngineEvent;
 }
 
 /** Ruleset hosts, overridden by the union of meta.hosts (string, comma string or list) of matched events. */

@@ -5,7 +5,8 @@ import type { ConsumerHandle } from "../bus/port.js";
 import { STREAM_ACTIONS, STREAM_EVENTS, defaultStreams } from "../bus/streams.js";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
-import { subjectToken } from "../core/envelope.js";
+import { eventSubject, subjectToken } from "../core/envelope.js";
+import type { EngineCommand } from "../core/command.js";
 import type { EventEnvelope } from "../core/envelope.js";
 import { HookbookError } from "../core/errors.js";
 import { randomIds } from "../core/ids.js";
@@ -33,6 +34,14 @@ export interface ServeHandle {
 }
 
 const LEDGER_BUCKET = "hb_action_ledger";
+/** Envelopes carrying an action's engine command back to the engine (source names cannot start with "_"). */
+const INTERNAL_SOURCE = "_internal";
+const INTERNAL_KIND = "internal";
+
+interface InternalCommand {
+  readonly command: EngineCommand;
+  readonly ruleset: string;
+}
 const LEDGER_TTL_MS = 7 * 24 * 3_600_000;
 const HEARTBEAT_MS = 10_000;
 
@@ -50,7 +59,17 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
   }
   logger.info({ rulebooks: loaded.files, rulesets: loaded.rulebooks.flatMap((r) => r.rulesets.map((s) => s.name)) }, "rulebooks loaded");
 
-  const engine = new Engine({ rulebooks: loaded.rulebooks, clock, evaluator: config.engine.evaluator });
+  // Firings of timers (not_all windows, once_after throttles) go to ACTIONS like any other.
+  let publishFiring: (intent: ActionIntent) => Promise<void> = async () => undefined;
+  const engine = new Engine({
+    rulebooks: loaded.rulebooks,
+    clock,
+    evaluator: config.engine.evaluator,
+    warn: (m) => logger.warn({}, m),
+    onDeferredFirings: (firings) => {
+      for (const f of firings) publishFiring(f).catch((err: unknown) => logger.error({ err, rule: f.rule }, "could not store a timer firing"));
+    },
+  });
   const declared = [...engine.sourceNames()].map(([name, s]) => ({ name, plugin: s.plugin, args: s.args }));
   const plan = planIngestSources(config.sources, declared, vars, config.server.bodyLimit);
   for (const w of plan.warnings) logger.warn({}, w);
@@ -68,15 +87,20 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
     const workers = await startDeliveryWorkers({ bus, endpoints: config.outbound.endpoints, retry: config.outbound.retry, logger, clock });
     stops.push(() => workers.stop());
 
+    publishFiring = async (intent) => {
+      await bus.publish(`actions.${subjectToken(intent.ruleset)}`, encodeJson(intent), { msgId: intent.key });
+      logger.info({ ruleset: intent.ruleset, rule: intent.rule, eventIds: intent.eventIds, firing: intent.key }, "rule fired");
+    };
+
     // EVENTS → engine → ACTIONS. An event is acked only after its firings are stored.
     consumers.push(
       await bus.consume({ stream: STREAM_EVENTS, durable: "engine", filterSubjects: ["events.>"], ackWaitMs: 60_000, maxAckPending: 1 }, async (d) => {
         const envelope = d.json<EventEnvelope>();
-        const firings = await engine.process({ data: envelope.data, source: envelope.source, uuid: envelope.id, receivedAt: Date.parse(envelope.receivedAt) || clock.now() });
-        for (const intent of firings) {
-          await bus.publish(`actions.${subjectToken(intent.ruleset)}`, encodeJson(intent), { msgId: intent.key });
-          logger.info({ ruleset: intent.ruleset, rule: intent.rule, eventIds: intent.eventIds, firing: intent.key }, "rule fired");
-        }
+        const firings =
+          envelope.kind === INTERNAL_KIND
+            ? await engine.apply((envelope.data as unknown as InternalCommand).command, (envelope.data as unknown as InternalCommand).ruleset)
+            : await engine.process({ data: envelope.data, source: envelope.source, uuid: envelope.id, receivedAt: Date.parse(envelope.receivedAt) || clock.now() });
+        for (const intent of firings) await publishFiring(intent);
       }),
     );
 
@@ -93,6 +117,19 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
       ledger,
       emitOutcome: async (outcome, msgId) => {
         await bus.publish(outcomeSubject(outcome.type), encodeJson(outcome), { msgId });
+      },
+      // post_event / set_fact / retract_fact go back through EVENTS, so the engine applies them in order.
+      emitCommands: async (commands, actionKey) => {
+        for (const [i, command] of commands.entries()) {
+          if (command.kind === "shutdown") {
+            logger.warn({ actionKey, message: command.message }, "shutdown action ignored: hookbook serve keeps running (stop it with SIGTERM)");
+            continue;
+          }
+          const now = new Date(clock.now()).toISOString();
+          const id = `${actionKey}-cmd-${i}`;
+          const envelope: EventEnvelope = { id, source: INTERNAL_SOURCE, kind: INTERNAL_KIND, type: `internal.${command.kind}`, time: now, receivedAt: now, dedupKey: id, data: { command, ruleset: command.ruleset } as unknown as Record<string, unknown> };
+          await bus.publish(eventSubject(INTERNAL_SOURCE, envelope.type), encodeJson(envelope), { msgId: id });
+        }
       },
     });
     consumers.push(
