@@ -43,6 +43,7 @@ const actionArgs = {
     cwd: str,
     timeout: timeoutArg,
     max_output: { type: "integer", minimum: 0, description: "bytes of stdout/stderr kept in the outcome (default 65536)" },
+    lock: { type: "string", description: "parallel rulesets: actions with the same lock name run one at a time" },
   }, ["command"]),
   post: args({
     url: { type: "string", minLength: 1 },
@@ -50,6 +51,7 @@ const actionArgs = {
     headers: { type: "object", additionalProperties: str },
     timeout: timeoutArg,
     expected_status: { oneOf: [int, { type: "array", items: int }] },
+    lock: str,
   }, ["url"]),
 };
 

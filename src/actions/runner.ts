@@ -10,6 +10,7 @@ import type { EngineCommand } from "../core/command.js";
 import type { ActionIntent, IntentAction, IntentEvent } from "../core/intent.js";
 import type { OutcomeMessage } from "../core/outcome.js";
 import { renderValue } from "../rulebook/template/render.js";
+import type { ExecutionLanes } from "../core/lanes.js";
 import type { ActionRegistry } from "./registry.js";
 import type { ActionOutput, ActionResult } from "./types.js";
 
@@ -41,6 +42,8 @@ export interface ActionRunnerOptions {
    */
   readonly emitCommands?: (commands: readonly EngineCommand[], actionKey: string) => Promise<void>;
   readonly activationId?: string;
+  /** Lanes of the rulesets: actions with a `lock` argument hold it while they run (parallel rulesets). */
+  readonly lanes?: ExecutionLanes;
 }
 
 interface LedgerEntry {
@@ -154,7 +157,9 @@ export class ActionRunner {
       return { ok: true, dryRun: true, data: { dry_run: true, args } };
     }
     try {
-      return await kind.run({ intent, action, args, templateVars, signal, output: this.opts.output, limits: this.opts.limits });
+      const run = () => kind.run({ intent, action, args, templateVars, signal, output: this.opts.output, limits: this.opts.limits });
+      const lock = typeof args.lock === "string" && args.lock !== "" ? args.lock : undefined;
+      return await (this.opts.lanes ? this.opts.lanes.withLock(intent.ruleset, lock, run) : run());
     } catch (err) {
       const e = isHookbookError(err) ? err : undefined;
       return { ok: false, code: e?.code ?? "HB_ERR_ACTION_FAILED", message: err instanceof Error ? err.message : String(err) };

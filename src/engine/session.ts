@@ -4,7 +4,7 @@ import type { ActionIntent } from "../core/intent.js";
 import type { Rule, Ruleset } from "../rulebook/model.js";
 import { eventUuid, isObject } from "./event-meta.js";
 import type { EngineEvent } from "./event-meta.js";
-import { isJoin, itemEvaluator } from "./item-eval.js";
+import { itemEvaluator, localFilter } from "./item-eval.js";
 import type { ItemEvaluator } from "./item-eval.js";
 import { buildMatcher, parseItemId } from "./matcher.js";
 import type { EvaluatorKind, RuleMatcher } from "./matcher.js";
@@ -32,8 +32,9 @@ interface Held {
 interface MultiRule {
   readonly rule: Rule;
   readonly evals: readonly ItemEvaluator[];
-  readonly joins: readonly boolean[];
-  /** Per condition item: held objects that can fill it (satisfy it alone, or any object for a join item). */
+  /** Per item, what an object must satisfy without bindings (undefined: nothing known). */
+  readonly local: readonly (ItemEvaluator | undefined)[];
+  /** Per condition item: held objects that pass its local filter (candidates to fill it). */
   readonly lists: Held[][];
 }
 
@@ -76,7 +77,7 @@ export class RulesetSession {
       const c = rule.condition;
       const evals = c.items.map((item) => itemEvaluator(item, opts.evaluator));
       if (c.kind === "all" && c.items.length > 1) {
-        this.multi.set(i, { rule, evals, joins: c.items.map(isJoin), lists: c.items.map(() => []) });
+        this.multi.set(i, { rule, evals, local: c.items.map((item) => localFilter(item, opts.evaluator)), lists: c.items.map(() => []) });
       } else if (c.kind === "not_all") {
         this.notAll.set(i, { rule, evals });
       }
@@ -88,11 +89,11 @@ export class RulesetSession {
     return { ...this.stats, facts: this.facts.length };
   }
 
-  /** Held objects across multi-event rules (partial matches), for stats and memory figures. */
+  /** Distinct objects held for multi-event rules (partial matches), for stats and memory figures. */
   get retained(): number {
-    let n = 0;
-    for (const m of this.multi.values()) for (const list of m.lists) n += list.filter((h) => !h.gone).length;
-    return n;
+    const held = new Set<Held>();
+    for (const m of this.multi.values()) for (const list of m.lists) for (const h of list) if (!h.gone) held.add(h);
+    return held.size;
   }
 
   /** An event arrives: returns the firings to run now, in order. */
@@ -215,6 +216,8 @@ export class RulesetSession {
       return undefined;
     };
     for (let place = 0; place < n; place++) {
+      const local = m.local[place];
+      if (local && !(await local({ event: x.obj, events: {} }))) continue;
       const used = await assign(0, place, {}, []);
       if (used) return { rule: m.rule, matching: Object.fromEntries(used.map((h, j) => [names[j]!, h.obj])), uses: used };
     }
@@ -225,7 +228,8 @@ export class RulesetSession {
   private async retain(x: Held): Promise<void> {
     for (const m of this.multi.values()) {
       for (let j = 0; j < m.evals.length; j++) {
-        if (m.joins[j] || (await m.evals[j]!({ event: x.obj, events: {} }))) m.lists[j]!.push(x);
+        const local = m.local[j];
+        if (!local || (await local({ event: x.obj, events: {} }))) m.lists[j]!.push(x);
       }
     }
   }

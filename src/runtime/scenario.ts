@@ -7,6 +7,7 @@ import type { IdGen } from "../core/ids.js";
 import { randomIds } from "../core/ids.js";
 import type { ActionIntent } from "../core/intent.js";
 import { Engine } from "../engine/engine.js";
+import { lanesFor } from "./lanes.js";
 import type { EvaluatorKind } from "../engine/matcher.js";
 import type { Rulebook } from "../rulebook/model.js";
 import type { ActionOutput } from "../actions/types.js";
@@ -69,7 +70,9 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     onDeferredFirings: (f) => void pending.push(...f),
     ...(opts.warn ? { warn: opts.warn } : {}),
   });
+  const lanes = lanesFor(opts.rulebooks);
   const runner = new ActionRunner({
+    lanes,
     registry: defaultActionRegistry(),
     vars: opts.vars,
     clock,
@@ -81,20 +84,30 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
   });
   let shutdown = false;
 
+  // Runs every pending firing in its ruleset's lane (sequential: in order; parallel: at once,
+  // records in completion order); the commands they return add firings for the next round.
   const settle = async (): Promise<void> => {
     while (pending.length > 0 && !shutdown) {
-      const intent = pending.shift()!;
-      firedRules.add(`${intent.ruleset}::${intent.rule}`);
-      const outcome = await runner.runWithCommands(intent);
-      for (const r of outcome.records) emit(r);
-      for (const command of outcome.commands) {
-        if (command.kind === "shutdown") {
-          shutdown = true;
-          for (const s of engine.sessions) emit({ type: "Shutdown", ruleset: s.ruleset.name, message: command.message, delay: command.delay, kind: command.mode });
-          break;
-        }
-        pending.push(...(await engine.apply(command, intent.ruleset)));
-      }
+      const batch = pending.splice(0);
+      await Promise.all(
+        batch.map((intent) =>
+          lanes.run(intent.ruleset, async () => {
+            if (shutdown) return;
+            firedRules.add(`${intent.ruleset}::${intent.rule}`);
+            const outcome = await runner.runWithCommands(intent);
+            for (const r of outcome.records) emit(r);
+            for (const command of outcome.commands) {
+              if (shutdown) break;
+              if (command.kind === "shutdown") {
+                shutdown = true;
+                for (const s of engine.sessions) emit({ type: "Shutdown", ruleset: s.ruleset.name, message: command.message, delay: command.delay, kind: command.mode });
+                break;
+              }
+              pending.push(...(await engine.apply(command, intent.ruleset)));
+            }
+          }),
+        ),
+      );
     }
   };
 
