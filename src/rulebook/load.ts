@@ -8,6 +8,7 @@ import { sha256Hex } from "../core/ids.js";
 import { didYouMean } from "../core/suggest.js";
 import { ACTION_NAMES, RULE_KEYS, RULESET_KEYS, checkActionArgs } from "./action-args.js";
 import { compileCondition } from "./condition/compile.js";
+import { renderString } from "./template/index.js";
 import type { CondNode } from "./condition/ast.js";
 import { findUnparenthesizedAndOr, parseCondition } from "./condition/parser.js";
 import { DEFAULT_EVENTS_TTL_MS } from "./model.js";
@@ -242,7 +243,7 @@ class Loader {
     }
     this.unknownKeys(node, RULE_KEYS, "rule");
     const pos = this.pos(node);
-    const name = this.name(node, "rule") ?? `#${index}`;
+    const name = this.ruleName(node) ?? `#${index}`;
     const condition = this.condition(node, name, precedence);
     const single = childNode(node, "action");
     const many = childNode(node, "actions");
@@ -272,6 +273,18 @@ class Loader {
       ...(throttle ? { throttle } : {}),
       pos,
     };
+  }
+
+  /** Rule names may use vars (`{{ }}`); uniqueness is checked after rendering, as ansible-rulebook does. */
+  ruleName(node: Node): string | undefined {
+    const raw = this.name(node, "rule");
+    if (raw === undefined || !raw.includes("{{")) return raw;
+    try {
+      return renderString(raw, this.vars as Record<string, unknown>);
+    } catch (err) {
+      this.conditionError(childNode(node, "name") ?? node, err);
+      return undefined;
+    }
   }
 
   condition(rule: Node, ruleName: string, precedence: "ansible" | "conventional"): RuleCondition | undefined {

@@ -84,6 +84,14 @@ describe("loadRulebookText", () => {
     assert.ok(errors(twice).some((d) => d.code === "HB_ERR_RULEBOOK_DUPLICATE_NAME" && d.line === secondLine));
   });
 
+  test("rule names are rendered with vars before the uniqueness check", () => {
+    const text = VALID.replace("    - name: deep queue", "    - name: \"scale {{ pool }}\"").replace("    - name: off", "    - name: scale a100");
+    assert.equal(errors(text, { pool: "h100" }).length, 0);
+    assert.equal(loadRulebookText("rb.yml", text, { vars: { pool: "h100" } }).rulebook?.rulesets[0]?.rules[0]?.name, "scale h100");
+    assert.equal(errors(text, { pool: "a100" })[0]?.code, "HB_ERR_RULEBOOK_DUPLICATE_NAME");
+    assert.equal(errors(text, {})[0]?.code, "HB_ERR_TEMPLATE_UNDEFINED");
+  });
+
   test("empty names", () => {
     assert.equal(errors(VALID.replace("- name: gpu", "- name: '  '"))[0]?.code, "HB_ERR_RULEBOOK_EMPTY_NAME");
   });
