@@ -7,7 +7,19 @@ import type { ActionKind } from "./types.js";
 
 export type ActionRegistry = ReadonlyMap<string, ActionKind>;
 
-/** Every action kind this build runs, by rulebook name. */
+/** Every action kind this build runs, one per line (add new kinds on their own line). */
+const KINDS: readonly ActionKind[] = [
+  debugAction,
+  printEventAction,
+  noneAction,
+  runCommandAction,
+  postAction,
+  postEventAction,
+  setFactAction,
+  retractFactAction,
+  shutdownAction,
+];
+
 export function defaultActionRegistry(): ActionRegistry {
-  return new Map([debugAction, printEventAction, noneAction, runCommandAction, postAction, postEventAction, setFactAction, retractFactAction, shutdownAction].map((k) => [k.name, k]));
+  return new Map(KINDS.map((k) => [k.name, k]));
 }

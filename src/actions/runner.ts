@@ -12,7 +12,8 @@ import type { OutcomeMessage } from "../core/outcome.js";
 import { renderValue } from "../rulebook/template/render.js";
 import type { ExecutionLanes } from "../core/lanes.js";
 import type { ActionRegistry } from "./registry.js";
-import type { ActionOutput, ActionResult } from "./types.js";
+import { memoryStateStore } from "./memory-state.js";
+import type { ActionOutput, ActionResult, ActionStateStore } from "./types.js";
 
 export interface RunnerLogger {
   info(obj: object, msg?: string): void;
@@ -42,6 +43,10 @@ export interface ActionRunnerOptions {
    */
   readonly emitCommands?: (commands: readonly EngineCommand[], actionKey: string) => Promise<void>;
   readonly activationId?: string;
+  /** Durable state for actions (ticket ids, budgets); default: in-memory. */
+  readonly state?: ActionStateStore;
+  /** Settings of external systems (config `integrations`, secrets resolved). */
+  readonly integrations?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Lanes of the rulesets: actions with a `lock` argument hold it while they run (parallel rulesets). */
   readonly lanes?: ExecutionLanes;
 }
@@ -54,7 +59,11 @@ interface LedgerEntry {
 
 /** Runs the actions of one firing in order, once each, emitting outcomes and audit records. */
 export class ActionRunner {
-  constructor(private readonly opts: ActionRunnerOptions) {}
+  private readonly state: ActionStateStore;
+
+  constructor(private readonly opts: ActionRunnerOptions) {
+    this.state = opts.state ?? memoryStateStore();
+  }
 
   /** Run every action of the intent in order; returns the audit records of the actions that ran now. */
   async run(intent: ActionIntent, signal: AbortSignal = new AbortController().signal): Promise<ActionAuditRecord[]> {
@@ -100,7 +109,11 @@ export class ActionRunner {
     };
     await this.emit("action.started", `${key}-started`, { ...base, started_at: runAt });
 
-    const result = await this.execute(intent, action, signal);
+    let progressCount = 0;
+    const progress = async (data: Readonly<Record<string, unknown>>): Promise<void> => {
+      await this.emit("action.progress", `${key}-progress-${++progressCount}`, { ...base, progress: data, elapsed_ms: clock.now() - startedAt });
+    };
+    const result = await this.execute(intent, action, signal, progress);
     const elapsed = clock.now() - startedAt;
     const status: ActionAuditRecord["status"] = result.dryRun ? "dry_run" : result.ok ? "successful" : "failed";
     const terminal = result.ok ? "action.succeeded" : result.timedOut ? "action.timeout" : "action.failed";
@@ -141,7 +154,12 @@ export class ActionRunner {
     return { record, commands };
   }
 
-  private async execute(intent: ActionIntent, action: IntentAction, signal: AbortSignal): Promise<ActionResult & { dryRun?: boolean }> {
+  private async execute(
+    intent: ActionIntent,
+    action: IntentAction,
+    signal: AbortSignal,
+    progress: (data: Readonly<Record<string, unknown>>) => Promise<void>,
+  ): Promise<ActionResult & { dryRun?: boolean }> {
     const kind = this.opts.registry.get(action.name);
     if (!kind) return { ok: false, code: "HB_ERR_RULEBOOK_UNKNOWN_ACTION", message: `action '${action.name}' is not supported` };
     const templateVars = this.templateVars(intent, action);
@@ -157,7 +175,20 @@ export class ActionRunner {
       return { ok: true, dryRun: true, data: { dry_run: true, args } };
     }
     try {
-      const run = () => kind.run({ intent, action, args, templateVars, signal, output: this.opts.output, limits: this.opts.limits });
+      const run = () =>
+        kind.run({
+          intent,
+          action,
+          args,
+          templateVars,
+          signal,
+          output: this.opts.output,
+          limits: this.opts.limits,
+          progress,
+          state: this.state,
+          integrations: this.opts.integrations ?? {},
+          nowMs: () => this.opts.clock.now(),
+        });
       const lock = typeof args.lock === "string" && args.lock !== "" ? args.lock : undefined;
       return await (this.opts.lanes ? this.opts.lanes.withLock(intent.ruleset, lock, run) : run());
     } catch (err) {

@@ -6,6 +6,17 @@ export interface ActionOutput {
   print(text: string): void;
 }
 
+/** Small JSON state an action keeps across runs (ticket ids per dedup key, budget windows). */
+export interface ActionStateStore {
+  get<T = unknown>(key: string): Promise<{ value: T; revision: number } | undefined>;
+  /** Store only if absent; false when the key exists. */
+  create(key: string, value: unknown): Promise<boolean>;
+  /** Store only if the revision is still `revision`; false otherwise. */
+  update(key: string, value: unknown, revision: number): Promise<boolean>;
+  put(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
 export interface ActionContext {
   readonly intent: ActionIntent;
   readonly action: IntentAction;
@@ -16,6 +27,14 @@ export interface ActionContext {
   readonly signal: AbortSignal;
   readonly output: ActionOutput;
   readonly limits: { readonly commandTimeoutMs: number; readonly httpTimeoutMs: number };
+  /** Emit an `action.progress` outcome (playbook task done, provisioning phase …). */
+  readonly progress: (data: Readonly<Record<string, unknown>>) => Promise<void>;
+  /** Durable state (JetStream KV in serve, memory in run/test). */
+  readonly state: ActionStateStore;
+  /** Settings of external systems from config `integrations` (secrets resolved), e.g. integrations.jira.url. */
+  readonly integrations: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Time source (virtual in run/test). */
+  readonly nowMs: () => number;
 }
 
 export interface ActionResult {
