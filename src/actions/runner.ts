@@ -5,6 +5,7 @@ import { decodeJson, encodeJson } from "../bus/port.js";
 import type { Clock } from "../core/clock.js";
 import { isHookbookError } from "../core/errors.js";
 import type { IdGen } from "../core/ids.js";
+import type { LogSink } from "../core/log.js";
 import { actionKey } from "../core/intent.js";
 import type { EngineCommand } from "../core/command.js";
 import type { ActionIntent, IntentAction, IntentEvent } from "../core/intent.js";
@@ -15,12 +16,6 @@ import type { ActionRegistry } from "./registry.js";
 import { memoryStateStore } from "./memory-state.js";
 import type { ActionOutput, ActionResult, ActionStateStore } from "./types.js";
 
-export interface RunnerLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
 export interface ActionRunnerOptions {
   readonly registry: ActionRegistry;
   /** User vars (ansible-rulebook --vars), visible to templates. */
@@ -28,7 +23,7 @@ export interface ActionRunnerOptions {
   readonly clock: Clock;
   readonly ids: IdGen;
   readonly output: ActionOutput;
-  readonly logger: RunnerLogger;
+  readonly logger: LogSink;
   readonly limits: { readonly commandTimeoutMs: number; readonly httpTimeoutMs: number };
   /** Record external actions instead of running them. */
   readonly dryRun: boolean;

@@ -8,7 +8,7 @@ import { compareTest } from "./compare.js";
 import type { TestFailure } from "./compare.js";
 import { CoverageTracker, formatCoverage } from "./coverage.js";
 import type { Coverage } from "./coverage.js";
-import { discoverTestFiles } from "./discover.js";
+import { discoverTestFiles } from "../../rulebook/discover.js";
 import { formatActualActions, formatFailures, formatWarnings } from "./format.js";
 import { loadTestFile } from "./load-test-file.js";
 import type { RulebookTestFile } from "./model.js";
