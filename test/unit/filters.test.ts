@@ -324,16 +324,17 @@ describe("dashes_to_underscores", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("normalize_keys", () => {
-  test("every run of non [0-9a-zA-Z_] characters becomes one underscore", () => {
-    const event = { "server.com/&abc": 1, "server-name": 2, "-lead": 3, "trail!!": 4, "café": 5, "a b\tc": 6, ok_1: 7 };
+  test("every run of non-word characters (Unicode-aware, as Python 3's \\W) becomes one underscore", () => {
+    const event = { "server.com/&abc": 1, "server-name": 2, "-lead": 3, "trail!!": 4, "café": 5, "a b\tc": 6, ok_1: 7, "gpu-ノード": 8 };
     assert.deepEqual(one(event, "ansible.eda.normalize_keys"), {
       server_com_abc: 1,
       server_name: 2,
       _lead: 3,
       trail_: 4,
-      caf_: 5,
+      café: 5,
       a_b_c: 6,
       ok_1: 7,
+      gpu_ノード: 8,
     });
   });
 

@@ -85,7 +85,8 @@ export function dashesToUnderscores(overwrite: boolean): FilterStep {
   };
 }
 
-const NON_WORD_RUN = /[^0-9a-zA-Z_]+/g;
+// Python 3's `\W` on str is Unicode-aware: letters and digits of any script are word characters.
+const NON_WORD_RUN = /[^\p{L}\p{N}_]+/gu;
 
 /** normalize_keys' key transformation: every run of characters outside [0-9a-zA-Z_] → one `_`. */
 export function normalizeKey(key: string): string {

@@ -41,7 +41,7 @@ export async function runTestCase(test: RulebookTestCase, opts: RunTestOptions):
       shutdowns.push(r);
       return;
     }
-    const firingKey = JSON.stringify([r.ruleset, r.rule, r.rule_run_at, Object.values(r.matching_events).map((e) => e.meta.uuid)]);
+    const firingKey = JSON.stringify([r.ruleset, r.rule, r.rule_run_at, Object.values(r.matching_events).map((e) => (e as { meta?: { uuid?: unknown } }).meta?.uuid)]);
     if (firingKey !== lastFiring) firing++;
     lastFiring = firingKey;
     actions.push({
