@@ -25,12 +25,13 @@ interface Held {
   readonly obj: EngineEvent;
   readonly fact: boolean;
   readonly at: number;
-  readonly expiresAt: number;
   gone: boolean;
 }
 
 interface MultiRule {
   readonly rule: Rule;
+  /** How long a partial match waits: the rule's timeout, else the ruleset's default_events_ttl. */
+  readonly retentionMs: number;
   readonly evals: readonly ItemEvaluator[];
   /** Per item, what an object must satisfy without bindings (undefined: nothing known). */
   readonly local: readonly (ItemEvaluator | undefined)[];
@@ -49,8 +50,6 @@ interface Candidate {
   readonly matching: Record<string, EngineEvent>;
   readonly uses: readonly Held[];
 }
-
-const FOREVER = Number.MAX_SAFE_INTEGER;
 
 /**
  * One ruleset's working memory and matching, with ansible-rulebook (Drools) semantics:
@@ -77,7 +76,13 @@ export class RulesetSession {
       const c = rule.condition;
       const evals = c.items.map((item) => itemEvaluator(item, opts.evaluator));
       if (c.kind === "all" && c.items.length > 1) {
-        this.multi.set(i, { rule, evals, local: c.items.map((item) => localFilter(item, opts.evaluator)), lists: c.items.map(() => []) });
+        this.multi.set(i, {
+          rule,
+          retentionMs: c.timeoutMs ?? opts.ruleset.defaultEventsTtlMs,
+          evals,
+          local: c.items.map((item) => localFilter(item, opts.evaluator)),
+          lists: c.items.map(() => []),
+        });
       } else if (c.kind === "not_all") {
         this.notAll.set(i, { rule, evals });
       }
@@ -100,7 +105,7 @@ export class RulesetSession {
   async processEvent(event: EngineEvent): Promise<ActionIntent[]> {
     this.stats.eventsProcessed++;
     const now = this.opts.clock.now();
-    const held: Held = { obj: event, fact: false, at: now, expiresAt: now + this.opts.ruleset.defaultEventsTtlMs, gone: false };
+    const held: Held = { obj: event, fact: false, at: now, gone: false };
     const firings = await this.evaluate(held, this.ruleset.matchMultipleRules);
     if (!held.gone) await this.retain(held);
     this.maybeCompact();
@@ -110,7 +115,7 @@ export class RulesetSession {
   /** set_fact: a fact fires every rule it matches and stays until retracted. */
   async assertFact(fact: EngineEvent): Promise<ActionIntent[]> {
     this.stats.eventsProcessed++;
-    const held: Held = { obj: fact, fact: true, at: this.opts.clock.now(), expiresAt: FOREVER, gone: false };
+    const held: Held = { obj: fact, fact: true, at: this.opts.clock.now(), gone: false };
     const firings = await this.evaluate(held, true);
     this.facts.push(held);
     await this.retain(held);
@@ -207,7 +212,7 @@ export class RulesetSession {
       const pool = j === place ? [x] : m.lists[j]!;
       for (const c of pool) {
         if (c.gone || c === x && j !== place || used.includes(c)) continue;
-        if (!c.fact && c.expiresAt <= now) continue;
+        if (!c.fact && c.at + m.retentionMs <= now) continue;
         if (timeout !== undefined && !c.fact && Math.abs(c.at - x.at) > timeout) continue;
         if (!(await m.evals[j]!({ event: c.obj, events: bindings }))) continue;
         const found = await assign(j + 1, place, { ...bindings, [names[j]!]: c.obj }, [...used, c]);
@@ -270,7 +275,7 @@ export class RulesetSession {
     if (++this.arrivals % 1024 !== 0) return;
     const now = this.opts.clock.now();
     for (const m of this.multi.values()) {
-      for (let j = 0; j < m.lists.length; j++) m.lists[j] = m.lists[j]!.filter((h) => !h.gone && (h.fact || h.expiresAt > now));
+      for (let j = 0; j < m.lists.length; j++) m.lists[j] = m.lists[j]!.filter((h) => !h.gone && (h.fact || h.at + m.retentionMs > now));
     }
   }
 

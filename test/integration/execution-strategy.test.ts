@@ -58,12 +58,19 @@ describe("execution_strategy and locks", () => {
     assert.deepEqual(await order(fanOut("sequential", ["red", "blue", "green"])), ["test1:successful", "test2:successful", "test3:successful"]);
   });
 
+  // Only what the semantics guarantee is asserted: test2 and test3 take the same short time, so
+  // their relative order is up to the scheduler.
   test("parallel, distinct locks: the slow first job finishes last", async () => {
-    assert.deepEqual(await order(fanOut("parallel", ["red", "blue", "green"])), ["test2:successful", "test3:successful", "test1:successful"]);
+    const done = await order(fanOut("parallel", ["red", "blue", "green"]));
+    assert.equal(done.length, 3);
+    assert.equal(done[2], "test1:successful");
   });
 
   test("parallel, shared lock: test2 waits for the slow test1; test3 does not", async () => {
-    assert.deepEqual(await order(fanOut("parallel", ["red", "red", "green"])), ["test3:successful", "test1:successful", "test2:successful"]);
+    const done = await order(fanOut("parallel", ["red", "red", "green"]));
+    assert.deepEqual([...done].sort(), ["test1:successful", "test2:successful", "test3:successful"]);
+    assert.ok(done.indexOf("test3:successful") < done.indexOf("test1:successful"), done.join());
+    assert.ok(done.indexOf("test1:successful") < done.indexOf("test2:successful"), done.join());
   });
 
   test("three separate input lines each settle before the next, even in parallel", async () => {
