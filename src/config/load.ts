@@ -4,24 +4,26 @@ import { Ajv } from "ajv";
 import { parse as parseYaml } from "yaml";
 import { HookbookError } from "../core/errors.js";
 import { CONFIG_SCHEMA } from "./schema.js";
-import type { EndpointConfig, HookbookConfig, SourceAuthConfig, SourceConfig } from "./types.js";
+import { DEFAULT_TOLERANCE_SEC, OIDC_DEFAULT_ISSUERS, OIDC_DEFAULT_JWKS_URL, SNS_DEFAULT_CERT_HOST_PATTERN } from "./types.js";
+import type { EndpointConfig, HookbookConfig, HmacAuthConfig, ServerTlsConfig, SourceAuth, SourceAuthConfig, SourceConfig } from "./types.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 type SecretRef = string | { env: string } | { file: string };
 
 interface RawConfig {
-  server?: { host?: string; port?: number; bodyLimit?: number };
+  server?: { host?: string; port?: number; bodyLimit?: number; tls?: { cert: string; key: string; ca?: string; requestCert?: boolean } };
   dataDir?: string;
   nats?: { url?: string; embedded?: boolean; binary?: string };
   rulebooks?: string[];
   vars?: string;
-  sources?: { name: string; kind: SourceConfig["kind"]; auth?: RawAuth; bodyLimit?: number; options?: Record<string, unknown> }[];
+  sources?: { name: string; kind: SourceConfig["kind"]; auth?: RawAuth | RawAuth[]; bodyLimit?: number; options?: Record<string, unknown> }[];
   actions?: { dryRun?: boolean; commandTimeoutMs?: number; httpTimeoutMs?: number };
   engine?: { evaluator?: "compiled" | "json-rules-engine" };
   outbound?: {
     endpoints?: { id: string; url: string; secret: SecretRef; events?: string[]; headers?: Record<string, string>; timeoutMs?: number }[];
     retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
   };
+  integrations?: Record<string, Record<string, unknown>>;
   log?: { level?: HookbookConfig["log"]["level"] };
 }
 
@@ -29,7 +31,24 @@ type RawAuth =
   | { type: "none" }
   | { type: "bearer"; token: SecretRef }
   | { type: "basic"; username: string; password: SecretRef }
-  | { type: "hmac"; secret: SecretRef; header?: string; algorithm?: "sha256" | "sha512" | "sha1"; encoding?: "hex" | "base64"; prefix?: string };
+  | {
+      type: "hmac";
+      secret: SecretRef;
+      header?: string;
+      algorithm?: "sha256" | "sha512" | "sha1";
+      encoding?: "hex" | "base64";
+      prefix?: string;
+      timestampHeader?: string;
+      signedContent?: string;
+      toleranceSec?: number;
+      formPayload?: boolean;
+    }
+  | { type: "standard-webhooks"; secret: SecretRef; toleranceSec?: number }
+  | { type: "gitlab-token"; token: SecretRef }
+  | { type: "api-key"; header?: string; key: SecretRef }
+  | { type: "mtls"; subjects?: string[] }
+  | { type: "sns"; topicArnAllowlist?: string[]; certHostPattern?: string; autoConfirm?: boolean; toleranceSec?: number }
+  | { type: "oidc"; audience: string; issuers?: string[]; serviceAccountEmail?: string; jwksUrl?: string; clockSkewSec?: number };
 
 export interface LoadConfigOptions {
   /** Config file path (else HOOKBOOK_CONFIG, else none: defaults only). */
@@ -79,7 +98,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
   const sources: SourceConfig[] = (raw.sources ?? []).map((s) => ({
     name: s.name,
     kind: s.kind,
-    auth: resolveAuth(s.auth ?? { type: "none" }, (ref) => secret(ref, `sources.${s.name}.auth`)),
+    auth: resolveSourceAuth(s.auth ?? { type: "none" }, s.name, (ref) => secret(ref, `sources.${s.name}.auth`)),
     bodyLimit: s.bodyLimit ?? bodyLimit,
     options: s.options ?? {},
   }));
@@ -97,7 +116,12 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
     timeoutMs: e.timeoutMs ?? 15_000,
   }));
   const config: HookbookConfig = {
-    server: { host: raw.server?.host ?? "127.0.0.1", port: raw.server?.port ?? 8080, bodyLimit },
+    server: {
+      host: raw.server?.host ?? "127.0.0.1",
+      port: raw.server?.port ?? 8080,
+      bodyLimit,
+      ...(raw.server?.tls === undefined ? {} : { tls: resolveTls(raw.server.tls, cwd) }),
+    },
     dataDir: resolve(cwd, raw.dataDir ?? ".hookbook"),
     nats: { url: raw.nats?.url || undefined, embedded: raw.nats?.embedded ?? true, binary: raw.nats?.binary ?? "nats-server", searchPath: env.PATH },
     rulebooks: (raw.rulebooks ?? ["rulebooks"]).map((p) => resolve(cwd, p)),
@@ -113,6 +137,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
         maxDelayMs: raw.outbound?.retry?.maxDelayMs ?? 36_000_000,
       },
     },
+    integrations: Object.fromEntries(
+      Object.entries(raw.integrations ?? {}).map(([name, settings]) => [name, resolveSecretsDeep(settings, `integrations.${name}`, (ref, where) => resolveSecret(ref, where, env, cwd)) as Record<string, unknown>]),
+    ),
     log: { level: raw.log?.level ?? "info" },
   };
   return deepFreeze(config);
@@ -140,7 +167,25 @@ function integer(text: string, name: string): number {
   return n;
 }
 
-function resolveAuth(a: RawAuth, secret: (ref: SecretRef) => string): SourceAuthConfig {
+function resolveTls(t: NonNullable<NonNullable<RawConfig["server"]>["tls"]>, cwd: string): ServerTlsConfig {
+  const requestCert = t.requestCert ?? t.ca !== undefined;
+  if (requestCert && t.ca === undefined) {
+    throw new HookbookError("HB_ERR_CONFIG_INVALID", "config: server.tls.requestCert needs server.tls.ca to verify client certificates against");
+  }
+  return {
+    cert: resolve(cwd, t.cert),
+    key: resolve(cwd, t.key),
+    ...(t.ca === undefined ? {} : { ca: resolve(cwd, t.ca) }),
+    requestCert,
+  };
+}
+
+function resolveSourceAuth(a: RawAuth | RawAuth[], source: string, secret: (ref: SecretRef) => string): SourceAuth {
+  if (!Array.isArray(a)) return resolveAuth(a, source, secret);
+  return a.map((one) => resolveAuth(one, source, secret));
+}
+
+function resolveAuth(a: RawAuth, source: string, secret: (ref: SecretRef) => string): SourceAuthConfig {
   switch (a.type) {
     case "none":
       return { type: "none" };
@@ -150,8 +195,53 @@ function resolveAuth(a: RawAuth, secret: (ref: SecretRef) => string): SourceAuth
       return { type: "basic", username: a.username, password: secret(a.password) };
     case "hmac": {
       const algorithm = a.algorithm ?? "sha256";
-      return { type: "hmac", secret: secret(a.secret), header: (a.header ?? "x-hub-signature-256").toLowerCase(), algorithm, encoding: a.encoding ?? "hex", prefix: a.prefix ?? `${algorithm}=` };
+      const out: HmacAuthConfig = {
+        type: "hmac",
+        secret: secret(a.secret),
+        header: (a.header ?? "x-hub-signature-256").toLowerCase(),
+        algorithm,
+        encoding: a.encoding ?? "hex",
+        prefix: a.prefix ?? `${algorithm}=`,
+        ...(a.timestampHeader === undefined ? {} : { timestampHeader: a.timestampHeader.toLowerCase() }),
+        ...(a.signedContent === undefined ? {} : { signedContent: a.signedContent }),
+        ...(a.toleranceSec === undefined ? {} : { toleranceSec: a.toleranceSec }),
+        ...(a.formPayload === undefined ? {} : { formPayload: a.formPayload }),
+      };
+      const template = out.signedContent;
+      if (template !== undefined) {
+        if (template.split("{body}").length !== 2) throw new HookbookError("HB_ERR_CONFIG_INVALID", `config: sources.${source}.auth.signedContent must contain {body} exactly once`);
+        if (template.includes("{timestamp}") && out.timestampHeader === undefined) {
+          throw new HookbookError("HB_ERR_CONFIG_INVALID", `config: sources.${source}.auth.signedContent uses {timestamp} but no timestampHeader is set`);
+        }
+      }
+      return out;
     }
+    case "standard-webhooks":
+      return { type: "standard-webhooks", secret: secret(a.secret), toleranceSec: a.toleranceSec ?? DEFAULT_TOLERANCE_SEC };
+    case "gitlab-token":
+      return { type: "gitlab-token", token: secret(a.token) };
+    case "api-key":
+      return { type: "api-key", header: (a.header ?? "x-api-key").toLowerCase(), key: secret(a.key) };
+    case "mtls":
+      return { type: "mtls", subjects: a.subjects ?? [] };
+    case "sns": {
+      const certHostPattern = a.certHostPattern ?? SNS_DEFAULT_CERT_HOST_PATTERN;
+      try {
+        new RegExp(certHostPattern);
+      } catch (err) {
+        throw new HookbookError("HB_ERR_CONFIG_INVALID", `config: sources.${source}.auth.certHostPattern is not a regular expression: ${(err as Error).message}`);
+      }
+      return { type: "sns", topicArnAllowlist: a.topicArnAllowlist ?? [], certHostPattern, autoConfirm: a.autoConfirm ?? false, toleranceSec: a.toleranceSec ?? 3600 };
+    }
+    case "oidc":
+      return {
+        type: "oidc",
+        audience: a.audience,
+        issuers: a.issuers ?? [...OIDC_DEFAULT_ISSUERS],
+        ...(a.serviceAccountEmail === undefined ? {} : { serviceAccountEmail: a.serviceAccountEmail }),
+        jwksUrl: a.jwksUrl ?? OIDC_DEFAULT_JWKS_URL,
+        clockSkewSec: a.clockSkewSec ?? 300,
+      };
   }
 }
 
@@ -169,6 +259,19 @@ function resolveSecret(ref: SecretRef, where: string, env: Env, cwd: string): st
   } catch (err) {
     throw new HookbookError("HB_ERR_CONFIG_SECRET_MISSING", `${where}: cannot read secret file ${ref.file}: ${(err as Error).message}`);
   }
+}
+
+/** Replace every `{env: NAME}` / `{file: PATH}` object inside `value` by the secret it names. */
+function resolveSecretsDeep(value: unknown, where: string, resolveRef: (ref: SecretRef, where: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => resolveSecretsDeep(v, `${where}[${i}]`, resolveRef));
+  if (value && typeof value === "object") {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === "env" || keys[0] === "file") && typeof (value as Record<string, unknown>)[keys[0]] === "string") {
+      return resolveRef(value as SecretRef, where);
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSecretsDeep(v, `${where}.${k}`, resolveRef)]));
+  }
+  return value;
 }
 
 function merge<T extends object>(base: T, over: T): T {

@@ -1,4 +1,6 @@
 /** JSON Schema of the config file (YAML or JSON). Documented key by key in docs/configuration.md. */
+import { SOURCE_KINDS } from "./types.js";
+
 const secretRef = {
   oneOf: [
     { type: "string", minLength: 1 },
@@ -7,26 +9,53 @@ const secretRef = {
   ],
 };
 
-const auth = {
+const tolerance = { type: "integer", minimum: 1, maximum: 86_400 };
+const headerName = { type: "string", pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" };
+const obj = (type: string, required: readonly string[], properties: Record<string, unknown>) => ({
+  type: "object",
+  additionalProperties: false,
+  required: ["type", ...required],
+  properties: { type: { const: type }, ...properties },
+});
+
+/** One auth check; `sources[].auth` is one of these or a non-empty list (all must pass). */
+const authCheck = {
   oneOf: [
-    { type: "object", additionalProperties: false, required: ["type"], properties: { type: { const: "none" } } },
-    { type: "object", additionalProperties: false, required: ["type", "token"], properties: { type: { const: "bearer" }, token: secretRef } },
-    { type: "object", additionalProperties: false, required: ["type", "username", "password"], properties: { type: { const: "basic" }, username: { type: "string", minLength: 1 }, password: secretRef } },
-    {
-      type: "object",
-      additionalProperties: false,
-      required: ["type", "secret"],
-      properties: {
-        type: { const: "hmac" },
-        secret: secretRef,
-        header: { type: "string", minLength: 1 },
-        algorithm: { enum: ["sha256", "sha512", "sha1"] },
-        encoding: { enum: ["hex", "base64"] },
-        prefix: { type: "string" },
-      },
-    },
+    obj("none", [], {}),
+    obj("bearer", ["token"], { token: secretRef }),
+    obj("basic", ["username", "password"], { username: { type: "string", minLength: 1 }, password: secretRef }),
+    obj("hmac", ["secret"], {
+      secret: secretRef,
+      header: headerName,
+      algorithm: { enum: ["sha256", "sha512", "sha1"] },
+      encoding: { enum: ["hex", "base64"] },
+      prefix: { type: "string" },
+      timestampHeader: headerName,
+      signedContent: { type: "string", pattern: "\\{body\\}" },
+      toleranceSec: tolerance,
+      formPayload: { type: "boolean" },
+    }),
+    obj("standard-webhooks", ["secret"], { secret: secretRef, toleranceSec: tolerance }),
+    obj("gitlab-token", ["token"], { token: secretRef }),
+    obj("api-key", ["key"], { header: headerName, key: secretRef }),
+    obj("mtls", [], { subjects: { type: "array", items: { type: "string", minLength: 1 } } }),
+    obj("sns", [], {
+      topicArnAllowlist: { type: "array", items: { type: "string", pattern: "^arn:aws[a-z-]*:sns:" } },
+      certHostPattern: { type: "string", minLength: 1 },
+      autoConfirm: { type: "boolean" },
+      toleranceSec: tolerance,
+    }),
+    obj("oidc", ["audience"], {
+      audience: { type: "string", minLength: 1 },
+      issuers: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+      serviceAccountEmail: { type: "string", minLength: 1 },
+      jwksUrl: { type: "string", pattern: "^https?://" },
+      clockSkewSec: { type: "integer", minimum: 0, maximum: 3600 },
+    }),
   ],
 };
+
+const auth = { oneOf: [authCheck, { type: "array", minItems: 1, items: authCheck }] };
 
 export const CONFIG_SCHEMA = {
   type: "object",
@@ -39,6 +68,17 @@ export const CONFIG_SCHEMA = {
         host: { type: "string" },
         port: { type: "integer", minimum: 0, maximum: 65535 },
         bodyLimit: { type: "integer", minimum: 1 },
+        tls: {
+          type: "object",
+          additionalProperties: false,
+          required: ["cert", "key"],
+          properties: {
+            cert: { type: "string", minLength: 1 },
+            key: { type: "string", minLength: 1 },
+            ca: { type: "string", minLength: 1 },
+            requestCert: { type: "boolean" },
+          },
+        },
       },
     },
     dataDir: { type: "string", minLength: 1 },
@@ -57,7 +97,7 @@ export const CONFIG_SCHEMA = {
         required: ["name", "kind"],
         properties: {
           name: { type: "string", pattern: "^[A-Za-z0-9_-]+$" },
-          kind: { enum: ["webhook", "alertmanager"] },
+          kind: { enum: [...SOURCE_KINDS] },
           auth,
           bodyLimit: { type: "integer", minimum: 1 },
           options: { type: "object" },
@@ -108,6 +148,11 @@ export const CONFIG_SCHEMA = {
           },
         },
       },
+    },
+    integrations: {
+      type: "object",
+      additionalProperties: { type: "object" },
+      description: "per external system settings; any value {env: NAME} or {file: PATH} is resolved as a secret",
     },
     log: {
       type: "object",

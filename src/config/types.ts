@@ -3,33 +3,156 @@
  * every secret reference is resolved there, so the rest of the code sees plain strings.
  */
 
-export type SourceKind = "webhook" | "alertmanager";
+/** Every source kind hookbook knows by name (a kind is served once src/sources/registry.ts has it). */
+export const SOURCE_KINDS = [
+  "webhook",
+  "alertmanager",
+  "grafana",
+  "github",
+  "gitlab",
+  "gitea",
+  "eventbridge",
+  "sns",
+  "pubsub",
+  "azure-monitor",
+  "azure-scheduled-events",
+  "k8s-events",
+  "cloudevents",
+] as const;
+
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** Default replay window (seconds) wherever the producer signs a timestamp. */
+export const DEFAULT_TOLERANCE_SEC = 300;
+
+export interface HmacAuthConfig {
+  readonly type: "hmac";
+  readonly secret: string;
+  /** Header carrying the signature, lower case. Default "x-hub-signature-256". */
+  readonly header: string;
+  /** Hash algorithm. Default "sha256". */
+  readonly algorithm: "sha256" | "sha512" | "sha1";
+  readonly encoding: "hex" | "base64";
+  /** Prefix before the digest, e.g. "sha256=". Default "<algorithm>=" (optional on input). */
+  readonly prefix: string;
+  /**
+   * Header carrying the Unix-seconds timestamp that is part of the signed content (Grafana's
+   * `hmacConfig.timestampHeader`), lower case. When set the timestamp is required and checked
+   * against `toleranceSec`.
+   */
+  readonly timestampHeader?: string;
+  /**
+   * What is signed: a template over `{body}` (the raw bytes, exactly once), `{timestamp}` and
+   * `{header:<name>}`. Default `{body}`, or `{timestamp}:{body}` when timestampHeader is set (Grafana).
+   */
+  readonly signedContent?: string;
+  /** Replay window in seconds around the signed timestamp (default 300). */
+  readonly toleranceSec?: number;
+  /**
+   * Form-encoded requests (`payload=<json>`) are signed over the decoded `payload` value instead
+   * of the raw body (Gitea, Gogs, Forgejo). JSON requests are unaffected.
+   */
+  readonly formPayload?: boolean;
+}
+
+/** Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`; also GitLab's signing token). */
+export interface StandardWebhooksAuthConfig {
+  readonly type: "standard-webhooks";
+  /** `whsec_` + base64 key (the prefix is optional). */
+  readonly secret: string;
+  /** Replay window in seconds (default 300). */
+  readonly toleranceSec: number;
+}
+
+/** A shared secret sent verbatim in a header: GitLab's `X-Gitlab-Token`. */
+export interface GitlabTokenAuthConfig {
+  readonly type: "gitlab-token";
+  readonly token: string;
+}
+
+/** A shared secret sent verbatim in a named header, e.g. an EventBridge API-destination API key. */
+export interface ApiKeyAuthConfig {
+  readonly type: "api-key";
+  /** Header name, lower case. Default "x-api-key". */
+  readonly header: string;
+  readonly key: string;
+}
+
+/** Client certificate verified against `server.tls.ca`, and its subject checked. */
+export interface MtlsAuthConfig {
+  readonly type: "mtls";
+  /**
+   * Accepted subjects, each a list of RDNs such as "CN=alertmanager,O=acme-gpu": the certificate's
+   * subject must carry every attribute listed with that value. Empty = any verified certificate.
+   */
+  readonly subjects: readonly string[];
+}
+
+/** AWS SNS message signature (SignatureVersion 1/2) against the signing certificate. */
+export interface SnsAuthConfig {
+  readonly type: "sns";
+  /** Accepted TopicArns; empty = any topic (not recommended). */
+  readonly topicArnAllowlist: readonly string[];
+  /** Regular expression the SigningCertURL host must match. */
+  readonly certHostPattern: string;
+  /** Confirm SubscriptionConfirmation messages of allowlisted topics by fetching SubscribeURL. */
+  readonly autoConfirm: boolean;
+  /** Oldest accepted message `Timestamp`, in seconds (default 3600: SNS retries for a while). */
+  readonly toleranceSec: number;
+}
+
+/** OIDC JWT in `Authorization: Bearer` (GCP Pub/Sub push). */
+export interface OidcAuthConfig {
+  readonly type: "oidc";
+  /** Expected `aud` claim (Pub/Sub: the push endpoint URL unless configured otherwise). */
+  readonly audience: string;
+  /** Accepted `iss` values. */
+  readonly issuers: readonly string[];
+  /** Required `email` claim (the push subscription's service account), with email_verified. */
+  readonly serviceAccountEmail?: string;
+  readonly jwksUrl: string;
+  /** Leeway in seconds for `exp`/`iat`/`nbf` (default 300). */
+  readonly clockSkewSec: number;
+}
+
+export const SNS_DEFAULT_CERT_HOST_PATTERN = "^sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?$";
+export const OIDC_DEFAULT_ISSUERS: readonly string[] = ["https://accounts.google.com", "accounts.google.com"];
+export const OIDC_DEFAULT_JWKS_URL = "https://www.googleapis.com/oauth2/v3/certs";
 
 export type SourceAuthConfig =
   | { readonly type: "none" }
   | { readonly type: "bearer"; readonly token: string }
   | { readonly type: "basic"; readonly username: string; readonly password: string }
-  | {
-      readonly type: "hmac";
-      readonly secret: string;
-      /** Header carrying the signature, lower case. Default "x-hub-signature-256". */
-      readonly header: string;
-      /** Hash algorithm. Default "sha256". */
-      readonly algorithm: "sha256" | "sha512" | "sha1";
-      readonly encoding: "hex" | "base64";
-      /** Prefix before the digest, e.g. "sha256=". Default "<algorithm>=" (optional on input). */
-      readonly prefix: string;
-    };
+  | HmacAuthConfig
+  | StandardWebhooksAuthConfig
+  | GitlabTokenAuthConfig
+  | ApiKeyAuthConfig
+  | MtlsAuthConfig
+  | SnsAuthConfig
+  | OidcAuthConfig;
+
+/** One check, or a list whose checks must all pass (ansible allows token + hmac together). */
+export type SourceAuth = SourceAuthConfig | readonly SourceAuthConfig[];
 
 export interface SourceConfig {
   /** Route name: POST /hooks/<name>. Also the `name` rulesets subscribe to. */
   readonly name: string;
   readonly kind: SourceKind;
-  readonly auth: SourceAuthConfig;
+  readonly auth: SourceAuth;
   /** Body limit in bytes for this source (defaults to server.bodyLimit). */
   readonly bodyLimit: number;
   /** Kind-specific options, e.g. alertmanager dataHostPath. */
   readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** PEM file paths (resolved against the config's cwd). */
+export interface ServerTlsConfig {
+  readonly cert: string;
+  readonly key: string;
+  /** CA bundle client certificates are verified against (mTLS). */
+  readonly ca?: string;
+  /** Ask clients for a certificate (default: true when `ca` is set). Sources opt in with `auth: {type: mtls}`. */
+  readonly requestCert: boolean;
 }
 
 export interface EndpointConfig {
@@ -51,7 +174,13 @@ export interface RetryPolicyConfig {
 }
 
 export interface HookbookConfig {
-  readonly server: { readonly host: string; readonly port: number; readonly bodyLimit: number };
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimit: number;
+    /** HTTPS for ingest; absent = plain HTTP (e.g. behind a TLS-terminating proxy). */
+    readonly tls?: ServerTlsConfig;
+  };
   readonly dataDir: string;
   readonly nats: {
     /** From NATS_URL; when set no embedded server is started. */
@@ -68,5 +197,7 @@ export interface HookbookConfig {
   readonly actions: { readonly dryRun: boolean; readonly commandTimeoutMs: number; readonly httpTimeoutMs: number };
   readonly engine: { readonly evaluator: "compiled" | "json-rules-engine" };
   readonly outbound: { readonly endpoints: readonly EndpointConfig[]; readonly retry: RetryPolicyConfig };
+  /** Settings of external systems used by actions (jira, slack, awx, kubernetes …), secrets resolved. */
+  readonly integrations: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly log: { readonly level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent" };
 }

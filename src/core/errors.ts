@@ -19,6 +19,8 @@ export const ERROR_CATALOG = {
   HB_ERR_AUTH_MISSING: { status: 401, retry: "permanent", summary: "credentials missing" },
   HB_ERR_AUTH_INVALID: { status: 401, retry: "permanent", summary: "credentials or signature invalid" },
   HB_ERR_SIGNATURE_MISSING: { status: 400, retry: "permanent", summary: "signature header missing" },
+  HB_ERR_AUTH_STALE: { status: 401, retry: "permanent", summary: "signed timestamp outside the replay window" },
+  HB_ERR_CLIENT_CERT_REJECTED: { status: 403, retry: "permanent", summary: "client certificate not allowed for this source" },
   HB_ERR_BODY_TOO_LARGE: { status: 413, retry: "permanent", summary: "request body over the limit" },
   HB_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, retry: "permanent", summary: "content type not accepted" },
   HB_ERR_INVALID_JSON: { status: 400, retry: "permanent", summary: "body is not valid JSON" },

@@ -11,6 +11,7 @@ const SECRET_HEADERS = [
   "x-hub-signature-256",
   "x-gitea-signature",
   "x-gogs-signature",
+  "x-forgejo-signature",
   "x-gitlab-token",
   "x-grafana-alerting-signature",
   "webhook-signature",
@@ -26,9 +27,15 @@ export const REDACT_PATHS: readonly string[] = [
   "auth.token",
   "auth.secret",
   "auth.password",
+  "auth.key",
   "*.auth.token",
   "*.auth.secret",
   "*.auth.password",
+  "*.auth.key",
+  "auth[*].token",
+  "auth[*].secret",
+  "auth[*].password",
+  "auth[*].key",
 ];
 
 export interface IngestLoggerOptions {

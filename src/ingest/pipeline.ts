@@ -8,7 +8,7 @@ import type { Clock } from "../core/clock.js";
 import { eventSubject } from "../core/envelope.js";
 import { HookbookError, isHookbookError } from "../core/errors.js";
 import { verifyAuth } from "../sources/auth.js";
-import type { IngestAuthConfig } from "../sources/auth.js";
+import type { AuthContext, IngestAuthConfig, TlsPeer } from "../sources/auth.js";
 import type { SourceKindHandler } from "../sources/types.js";
 import { buildEnvelopes, publishMsgId } from "./envelopes.js";
 
@@ -40,6 +40,8 @@ export interface PipelineDeps {
   readonly bus: Bus;
   readonly clock: Clock;
   readonly publishTimeoutMs?: number;
+  /** Clock and fetches for request verification (default: deps.clock, and no network). */
+  readonly authContext?: AuthContext;
 }
 
 const BUS_CODES = new Set(["HB_ERR_BUS_UNAVAILABLE", "HB_ERR_BUS_CLOSED"]);
@@ -52,12 +54,12 @@ const BUS_CODES = new Set(["HB_ERR_BUS_UNAVAILABLE", "HB_ERR_BUS_CLOSED"]);
 export async function acceptHook(
   deps: PipelineDeps,
   source: IngestSource,
-  req: { readonly body: Buffer; readonly headers: Readonly<Record<string, string>> },
+  req: { readonly body: Buffer; readonly headers: Readonly<Record<string, string>>; readonly tls?: TlsPeer },
 ): Promise<AcceptedBody> {
   if (req.body.length > source.bodyLimit) {
     throw new HookbookError("HB_ERR_BODY_TOO_LARGE", `request body is over the ${source.bodyLimit} byte limit of this source`);
   }
-  verifyAuth(source.auth, req);
+  await verifyAuth(source.auth, req, deps.authContext ?? offlineAuthContext(deps.clock));
   const items = source.handler.normalize({ body: req.body, headers: req.headers, endpoint: source.name, options: source.options });
   const receivedAt = new Date(deps.clock.now()).toISOString();
   const envelopes = buildEnvelopes(source, items, receivedAt);
@@ -82,4 +84,13 @@ export async function acceptHook(
     return { id: env.id, type: env.type, duplicate: result?.status === "fulfilled" && result.value.duplicate };
   });
   return { accepted: events.length, duplicates: events.filter((e) => e.duplicate).length, events };
+}
+
+function offlineAuthContext(clock: Clock): AuthContext {
+  return {
+    nowMs: () => clock.now(),
+    fetchText: async () => {
+      throw new HookbookError("HB_ERR_AUTH_INVALID", "this ingest server has no network access for request verification");
+    },
+  };
 }

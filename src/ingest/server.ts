@@ -8,7 +8,9 @@
  * 400 signature header missing, 401 auth, 503 + Retry-After when the bus cannot store, 500
  * anything unexpected). Nothing is stored on a 4xx. On a 503 some events of the request may
  * already be stored; their Nats-Msg-Ids are stable, so the sender's retry deduplicates them.
- * Also `GET /healthz` (process up) and `GET /readyz` (bus reachable).
+ * Also `GET /healthz` (process up) and `GET /readyz` (bus reachable). With `tls` the server speaks
+ * HTTPS and asks for client certificates; the connection's verified peer subject goes to auth
+ * (sources with `mtls` auth), the handshake itself never fails for want of one.
  *
  * Imports only the Bus port: the runtime injects the concrete bus.
  */
@@ -21,13 +23,17 @@ import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
 import { HookbookError } from "../core/errors.js";
 import type { IdGen } from "../core/ids.js";
-import type { IngestAuthConfig } from "../sources/auth.js";
+import { authNeedsClientCert, checkAuthConfig } from "../sources/auth.js";
+import type { AuthContext, IngestAuthConfig } from "../sources/auth.js";
 import { sourceKindHandler } from "../sources/registry.js";
 import { mediaTypeAccepted } from "../sources/types.js";
 import { retryAfterSeconds, toIngestError } from "./errors.js";
+import { createDefaultAuthContext } from "./auth-context.js";
 import { headersFromRaw } from "./headers.js";
 import { acceptHook } from "./pipeline.js";
 import type { IngestSource, PipelineDeps } from "./pipeline.js";
+import { httpsServerOptions, tlsPeerOf } from "./tls.js";
+import type { IngestTlsOptions } from "./tls.js";
 
 /** A source as ingest needs it: SourceConfig, whose auth may also be basic or a list of checks. */
 export type IngestSourceConfig = Omit<SourceConfig, "auth"> & { readonly auth: IngestAuthConfig };
@@ -44,6 +50,8 @@ export interface IngestOptions {
   readonly retryAfterSeconds?: number;
   /** /readyz gives up on bus.healthy() after this long (default 2000). */
   readonly readyTimeoutMs?: number;
+  /** Clock and fetches for request verification (default: the clock plus global fetch, cached). */
+  readonly authContext?: AuthContext;
 }
 
 export interface IngestServerOptions extends IngestOptions {
@@ -51,6 +59,8 @@ export interface IngestServerOptions extends IngestOptions {
   readonly logger?: FastifyBaseLogger;
   /** Request ids (default: fastify's counter). */
   readonly ids?: IdGen;
+  /** Serve HTTPS (PEM contents, see readTlsFiles); needed by sources with `mtls` auth. */
+  readonly tls?: IngestTlsOptions;
 }
 
 type SourceParams = { Params: { source: string } };
@@ -68,6 +78,7 @@ export function resolveSources(opts: Pick<IngestOptions, "sources" | "bodyLimit"
     }
     try {
       handler.checkOptions?.(source.options);
+      checkAuthConfig(source.auth);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       throw new HookbookError("HB_ERR_CONFIG_INVALID", `source ${source.name}: ${message}`, { cause: err });
@@ -109,9 +120,11 @@ async function withTimeout(promise: Promise<boolean>, ms: number): Promise<boole
  */
 export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): Promise<void> {
   const sources = resolveSources(opts);
+  const clock = opts.clock ?? systemClock;
   const deps: PipelineDeps = {
     bus: opts.bus,
-    clock: opts.clock ?? systemClock,
+    clock,
+    authContext: opts.authContext ?? createDefaultAuthContext({ clock }),
     ...(opts.publishTimeoutMs === undefined ? {} : { publishTimeoutMs: opts.publishTimeoutMs }),
   };
   const fallbackRetryAfter = opts.retryAfterSeconds ?? 5;
@@ -152,7 +165,8 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
     handler: async (req, reply) => {
       const source = sourceOf(req);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const result = await acceptHook(deps, source, { body, headers: headersFromRaw(req.raw.rawHeaders) });
+      const tls = tlsPeerOf(req.raw.socket);
+      const result = await acceptHook(deps, source, { body, headers: headersFromRaw(req.raw.rawHeaders), ...(tls === undefined ? {} : { tls }) });
       req.log.info({ source: source.name, accepted: result.accepted, duplicates: result.duplicates }, "events stored");
       return reply.code(202).send(result);
     },
@@ -182,6 +196,11 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
  */
 export function createIngestServer(opts: IngestServerOptions): FastifyInstance {
   resolveSources(opts);
+  const tls = opts.tls === undefined ? undefined : httpsServerOptions(opts.tls);
+  const needsCert = opts.sources.filter((s) => authNeedsClientCert(s.auth)).map((s) => s.name);
+  if (needsCert.length > 0 && tls?.requestCert !== true) {
+    throw new HookbookError("HB_ERR_CONFIG_INVALID", `source(s) ${needsCert.join(", ")} use mtls auth: set server.tls with cert, key and ca`);
+  }
   const bodyLimit = Math.max(opts.bodyLimit, ...opts.sources.map((s) => s.bodyLimit));
   const ids = opts.ids;
   const app = Fastify({
@@ -190,6 +209,7 @@ export function createIngestServer(opts: IngestServerOptions): FastifyInstance {
     bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    ...(tls === undefined ? {} : { https: tls }),
     ...(ids === undefined ? {} : { genReqId: () => ids.uuid() }),
   }) as unknown as FastifyInstance;
   const fallbackRetryAfter = opts.retryAfterSeconds ?? 5;

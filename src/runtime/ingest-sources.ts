@@ -10,6 +10,17 @@ const PLUGIN_KINDS: Readonly<Record<string, SourceConfig["kind"]>> = {
   alertmanager: "alertmanager",
   "ansible.eda.alertmanager": "alertmanager",
   "hookbook.alertmanager": "alertmanager",
+  "hookbook.grafana": "grafana",
+  "hookbook.github": "github",
+  "hookbook.gitlab": "gitlab",
+  "hookbook.gitea": "gitea",
+  "hookbook.eventbridge": "eventbridge",
+  "hookbook.sns": "sns",
+  "hookbook.pubsub": "pubsub",
+  "hookbook.azure_monitor": "azure-monitor",
+  "hookbook.azure_scheduled_events": "azure-scheduled-events",
+  "hookbook.k8s_events": "k8s-events",
+  "hookbook.cloudevents": "cloudevents",
 };
 
 export interface RulesetSourceRef {

@@ -15,12 +15,14 @@ import { outcomeSubject } from "../core/outcome.js";
 import type { HookbookConfig } from "../config/types.js";
 import { Engine } from "../engine/engine.js";
 import { createIngestServer } from "../ingest/server.js";
+import { readTlsFiles } from "../ingest/tls.js";
 import { startDeliveryWorkers } from "../outbound/delivery-worker.js";
 import { formatDiagnostic } from "../rulebook/load.js";
 import { loadVarsFile } from "../rulebook/vars.js";
 import { openBus } from "./bus-mode.js";
 import type { BusHandle } from "./bus-mode.js";
 import { planIngestSources } from "./ingest-sources.js";
+import { lanesFor } from "./lanes.js";
 import { loadRulebooks } from "./load-rulebooks.js";
 import type { Logger } from "./logger.js";
 
@@ -105,7 +107,9 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
     );
 
     // ACTIONS → runner → OUTCOMES. The ledger makes a redelivered intent run nothing twice.
+    const lanes = lanesFor(loaded.rulebooks);
     const runner = new ActionRunner({
+      lanes,
       registry: defaultActionRegistry(),
       vars,
       clock,
@@ -134,12 +138,14 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
     });
     consumers.push(
       await bus.consume(
-        { stream: STREAM_ACTIONS, durable: "runner", filterSubjects: ["actions.>"], ackWaitMs: 60_000, maxAckPending: 1, maxDeliver: 10 },
+        // Up to 32 intents in flight; the lanes keep a sequential ruleset's firings in order.
+        { stream: STREAM_ACTIONS, durable: "runner", filterSubjects: ["actions.>"], ackWaitMs: 60_000, maxAckPending: 32, maxDeliver: 10 },
         async (d) => {
           const intent = d.json<ActionIntent>();
           const beat = setInterval(() => d.working(), HEARTBEAT_MS);
           try {
-            for (const record of await runner.run(intent)) logger.info({ audit: record }, `action ${record.ruleset}::${record.rule}::${record.action} ${record.status}`);
+            const records = await lanes.run(intent.ruleset, () => runner.run(intent));
+            for (const record of records) logger.info({ audit: record }, `action ${record.ruleset}::${record.rule}::${record.action} ${record.status}`);
           } finally {
             clearInterval(beat);
           }
@@ -147,7 +153,8 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
       ),
     );
 
-    const app = createIngestServer({ sources: plan.sources, bus, bodyLimit: config.server.bodyLimit, logger });
+    const tls = config.server.tls === undefined ? {} : { tls: readTlsFiles(config.server.tls) };
+    const app = createIngestServer({ sources: plan.sources, bus, bodyLimit: config.server.bodyLimit, logger, ...tls });
     const address = await app.listen({ host: config.server.host, port: config.server.port });
     stops.push(() => app.close());
     logger.info({ url: address, sources: plan.sources.map((s) => `/hooks/${s.name}`), bus: busHandle.mode }, "hookbook serving");

@@ -134,8 +134,18 @@ function validTime(value: unknown): value is string {
   return typeof value === "string" && value !== "" && !Number.isNaN(Date.parse(value));
 }
 
-function invalid(message: string): HookbookError {
-  return new HookbookError("HB_ERR_INVALID_PAYLOAD", `not an Alertmanager webhook body: ${message}`);
+/** A producer of Alertmanager-shaped notification groups (Alertmanager itself, Grafana). */
+export interface AlertGroupProducer {
+  /** Prefix of `type`, of the dedupKey and the `meta` key holding the group context. */
+  readonly name: string;
+  /** For error messages, e.g. "an Alertmanager webhook body". */
+  readonly format: string;
+}
+
+const ALERTMANAGER: AlertGroupProducer = { name: "alertmanager", format: "an Alertmanager webhook body" };
+
+function invalidFor(producer: AlertGroupProducer): (message: string) => HookbookError {
+  return (message) => new HookbookError("HB_ERR_INVALID_PAYLOAD", `not ${producer.format}: ${message}`);
 }
 
 interface CheckedAlert {
@@ -146,7 +156,7 @@ interface CheckedAlert {
   readonly fingerprint: string;
 }
 
-function checkAlert(raw: unknown, index: number): CheckedAlert {
+function checkAlert(raw: unknown, index: number, invalid: (message: string) => HookbookError): CheckedAlert {
   const at = `alerts[${index}]`;
   if (!isObject(raw)) throw invalid(`${at} must be an object`);
   const { status, labels, startsAt, fingerprint } = raw;
@@ -163,19 +173,25 @@ function checkAlert(raw: unknown, index: number): CheckedAlert {
   return { alert: raw, status, labels, startsAt, fingerprint: fp };
 }
 
-function normalize(req: NormalizeRequest): NormalizedEvent[] {
+/**
+ * One event per alert of an Alertmanager-shaped notification: `{alert, meta: {endpoint, headers,
+ * hosts, <producer.name>: <group context>}}`, type `<name>.alert.<status>`, dedupKey
+ * `<name>:<fingerprint>:<status>:<startsAt>`. Shared by alertmanager and grafana.
+ */
+export function normalizeAlertGroup(req: NormalizeRequest, producer: AlertGroupProducer): NormalizedEvent[] {
+  const invalid = invalidFor(producer);
   const opts = alertmanagerOptions(req.options);
   const body = parseJsonBody(req.body);
   if (!isObject(body)) throw invalid("body must be a JSON object");
   const { alerts, ...group } = body;
   if (!Array.isArray(alerts)) throw invalid("alerts must be an array");
-  const checked = alerts.map(checkAlert);
+  const checked = alerts.map((a, i) => checkAlert(a, i, invalid));
   const headers = metaHeaders(req.headers);
   const events: NormalizedEvent[] = [];
   if (!opts.skipOriginalData) {
     events.push({
-      type: "alertmanager.notification.received",
-      dedupKey: `alertmanager-notification:${req.endpoint}:sha256:${sha256Hex(req.body)}`,
+      type: `${producer.name}.notification.received`,
+      dedupKey: `${producer.name}-notification:${req.endpoint}:sha256:${sha256Hex(req.body)}`,
       data: { payload: body, meta: { endpoint: req.endpoint, headers } },
     });
   }
@@ -184,13 +200,13 @@ function normalize(req: NormalizeRequest): NormalizedEvent[] {
     const time = a.status === "firing" ? a.startsAt : validTime(endsAt) && !endsAt.startsWith("0001-") ? endsAt : undefined;
     const subject = subjectOf(a.labels);
     events.push({
-      type: `alertmanager.alert.${a.status}`,
+      type: `${producer.name}.alert.${a.status}`,
       ...(subject === undefined ? {} : { subject }),
       ...(time === undefined ? {} : { time }),
-      dedupKey: `alertmanager:${a.fingerprint}:${a.status}:${a.startsAt}`,
+      dedupKey: `${producer.name}:${a.fingerprint}:${a.status}:${a.startsAt}`,
       data: {
         alert: a.alert,
-        meta: { endpoint: req.endpoint, headers, hosts: hostsOf(a.alert, opts), alertmanager: group },
+        meta: { endpoint: req.endpoint, headers, hosts: hostsOf(a.alert, opts), [producer.name]: group },
       },
     });
   }
@@ -200,7 +216,7 @@ function normalize(req: NormalizeRequest): NormalizedEvent[] {
 export const alertmanagerSource: SourceKindHandler = {
   kind: "alertmanager",
   contentTypes: ["application/json"],
-  normalize,
+  normalize: (req) => normalizeAlertGroup(req, ALERTMANAGER),
   checkOptions(options) {
     alertmanagerOptions(options);
   },

@@ -1,47 +1,106 @@
 /**
- * Request authentication for ingest sources, ansible-rulebook webhook compatible (token and
- * hmac_secret, eda-rulebook-semantics.md §5.4) plus HTTP basic auth (Alertmanager
- * `http_config.basic_auth`). Pure: runs on the raw body bytes before anything is parsed.
+ * Request authentication for ingest sources, configurable per source (sources.md §0,
+ * webhooks.md §5.2). Runs on the raw body bytes before anything is parsed; fails closed on an
+ * auth type it does not know. One check, or a list whose checks must all pass (ansible allows
+ * token + hmac together).
  *
- * Comparisons are constant time on equal-length buffers: tokens and passwords are compared as
- * sha256 digests (so their length is not leaked), HMAC signatures as decoded digest bytes.
- * Error messages never echo the presented credential.
+ *  - none, bearer, basic, gitlab-token (X-Gitlab-Token), api-key (named header): ./auth-tokens.ts
+ *  - hmac in each producer's scheme, incl. Grafana's timestamped variant: ./auth-hmac.ts
+ *  - standard-webhooks (also GitLab's signing token): ./auth-standard-webhooks.ts
+ *  - mtls (client certificate verified by the TLS server, subject checked): ./auth-mtls.ts
+ *  - sns (SNS message signature; autoConfirm GETs SubscribeURL of allowlisted topics) and
+ *    oidc (JWT): ./auth-sns.ts, ./auth-oidc.ts
+ *
+ * Async because sns and oidc fetch certificates / keys through the injected AuthContext.
+ * Errors: HB_ERR_AUTH_MISSING / HB_ERR_AUTH_INVALID / HB_ERR_AUTH_STALE (401),
+ * HB_ERR_CLIENT_CERT_REJECTED (403), HB_ERR_SIGNATURE_MISSING (400). Messages never echo the
+ * presented credential.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import type { SourceAuthConfig } from "../config/types.js";
+import type { SnsAuthConfig, SourceAuth, SourceAuthConfig } from "../config/types.js";
 import { HookbookError } from "../core/errors.js";
-import { headerValue } from "./types.js";
+import type { AuthContext, AuthRequest } from "./auth-context.js";
+import { checkHmacConfig, verifyHmac } from "./auth-hmac.js";
+import { checkMtlsConfig, verifyMtls } from "./auth-mtls.js";
+import { verifyOidcRequest } from "./auth-oidc.js";
+import { verifySnsRequest } from "./auth-sns.js";
+import { standardWebhooksKey, verifyStandardWebhooks } from "./auth-standard-webhooks.js";
+import { verifyApiKey, verifyBasic, verifyBearer, verifyGitlabToken } from "./auth-tokens.js";
+import { snsConfirmationUrl } from "./sns.js";
 
-/** HTTP basic auth. Not yet in src/config/types.ts (SourceAuthConfig); accepted here already. */
-export interface BasicAuthConfig {
-  readonly type: "basic";
-  readonly username: string;
-  readonly password: string;
+export type { AuthContext, AuthRequest, TlsPeer } from "./auth-context.js";
+
+/** HTTP basic auth (Alertmanager `http_config.basic_auth`, GitLab `user:pass@` URLs). */
+export type BasicAuthConfig = Extract<SourceAuthConfig, { type: "basic" }>;
+
+/** One check, or a list whose checks must all pass. */
+export type IngestAuthConfig = SourceAuth;
+
+function checksOf(auth: IngestAuthConfig): readonly SourceAuthConfig[] {
+  return isAuthList(auth) ? auth : [auth];
 }
 
-/** One check, or a list whose checks must all pass (ansible allows token + hmac together). */
-export type IngestAuthConfig = SourceAuthConfig | BasicAuthConfig | readonly (SourceAuthConfig | BasicAuthConfig)[];
-
-export interface AuthRequest {
-  readonly body: Buffer;
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-/** Throws HB_ERR_AUTH_MISSING / HB_ERR_AUTH_INVALID (401) or HB_ERR_SIGNATURE_MISSING (400). */
-export function verifyAuth(auth: IngestAuthConfig, req: AuthRequest): void {
-  if (isAuthList(auth)) {
-    if (auth.length === 0) throw new HookbookError("HB_ERR_AUTH_INVALID", "no authentication configured for this source");
-    for (const one of auth) verifyOne(one, req);
-    return;
-  }
-  verifyOne(auth, req);
-}
-
-function isAuthList(auth: IngestAuthConfig): auth is readonly (SourceAuthConfig | BasicAuthConfig)[] {
+function isAuthList(auth: IngestAuthConfig): auth is readonly SourceAuthConfig[] {
   return Array.isArray(auth);
 }
 
-function verifyOne(auth: SourceAuthConfig | BasicAuthConfig, req: AuthRequest): void {
+/** Every auth type this build verifies. */
+export const AUTH_TYPES: readonly SourceAuthConfig["type"][] = [
+  "none",
+  "bearer",
+  "basic",
+  "hmac",
+  "standard-webhooks",
+  "gitlab-token",
+  "api-key",
+  "mtls",
+  "sns",
+  "oidc",
+];
+
+/** True when some check of `auth` needs the TLS client certificate (the server must request one). */
+export function authNeedsClientCert(auth: IngestAuthConfig): boolean {
+  return checksOf(auth).some((a) => a.type === "mtls");
+}
+
+/** Startup check of an auth config; throws HB_ERR_CONFIG_INVALID. */
+export function checkAuthConfig(auth: IngestAuthConfig): void {
+  const checks = checksOf(auth);
+  if (checks.length === 0) throw new HookbookError("HB_ERR_CONFIG_INVALID", "an auth list needs at least one check");
+  for (const a of checks) {
+    switch (a.type) {
+      case "hmac":
+        checkHmacConfig(a);
+        break;
+      case "standard-webhooks":
+        standardWebhooksKey(a.secret);
+        break;
+      case "mtls":
+        checkMtlsConfig(a);
+        break;
+      case "sns":
+        try {
+          new RegExp(a.certHostPattern);
+        } catch {
+          throw new HookbookError("HB_ERR_CONFIG_INVALID", "sns certHostPattern is not a regular expression");
+        }
+        break;
+      case "oidc":
+        if (a.audience === "") throw new HookbookError("HB_ERR_CONFIG_INVALID", "oidc audience is empty");
+        break;
+      default:
+        if (!AUTH_TYPES.includes(a.type)) throw new HookbookError("HB_ERR_CONFIG_INVALID", `unsupported auth type ${String(a.type)}`);
+    }
+  }
+}
+
+/** Resolves when every check passes; rejects with a HookbookError otherwise. */
+export async function verifyAuth(auth: IngestAuthConfig, req: AuthRequest, ctx: AuthContext): Promise<void> {
+  const checks = checksOf(auth);
+  if (checks.length === 0) throw new HookbookError("HB_ERR_AUTH_INVALID", "no authentication configured for this source");
+  for (const one of checks) await verifyOne(one, req, ctx);
+}
+
+async function verifyOne(auth: SourceAuthConfig, req: AuthRequest, ctx: AuthContext): Promise<void> {
   switch (auth.type) {
     case "none":
       return;
@@ -52,7 +111,35 @@ function verifyOne(auth: SourceAuthConfig | BasicAuthConfig, req: AuthRequest): 
       verifyBasic(auth, req);
       return;
     case "hmac":
-      verifyHmac(auth, req);
+      verifyHmac(auth, req, ctx);
+      return;
+    case "standard-webhooks":
+      verifyStandardWebhooks(auth, req, ctx);
+      return;
+    case "gitlab-token":
+      verifyGitlabToken(auth, req);
+      return;
+    case "api-key":
+      verifyApiKey(auth, req);
+      return;
+    case "mtls":
+      verifyMtls(auth, req);
+      return;
+    case "sns":
+      await verifySns(auth, req, ctx);
+      return;
+    case "oidc":
+      await verifyOidcRequest(
+        req.headers,
+        {
+          audience: auth.audience,
+          issuers: auth.issuers,
+          jwksUrl: auth.jwksUrl,
+          leewaySec: auth.clockSkewSec,
+          ...(auth.serviceAccountEmail === undefined ? {} : { serviceAccountEmail: auth.serviceAccountEmail }),
+        },
+        ctx,
+      );
       return;
     default: {
       // Fail closed on a type this code does not know (webhooks.md §5.2 step 1).
@@ -62,72 +149,22 @@ function verifyOne(auth: SourceAuthConfig | BasicAuthConfig, req: AuthRequest): 
   }
 }
 
-/** Splits `Authorization: <scheme> <credentials>`; throws HB_ERR_AUTH_MISSING when absent. */
-function authorization(req: AuthRequest, expectedScheme: string): string {
-  const header = headerValue(req.headers, "authorization")?.trim();
-  if (header === undefined || header === "") {
-    throw new HookbookError("HB_ERR_AUTH_MISSING", "missing authorization header");
-  }
-  const space = header.indexOf(" ");
-  const scheme = space < 0 ? header : header.slice(0, space);
-  if (scheme.toLowerCase() !== expectedScheme.toLowerCase()) {
-    throw new HookbookError("HB_ERR_AUTH_INVALID", `authorization scheme must be ${expectedScheme}`);
-  }
-  return space < 0 ? "" : header.slice(space + 1).trim();
-}
-
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
-}
-
-function secretEquals(presented: string, expected: string): boolean {
-  return timingSafeEqual(digest(presented), digest(expected));
-}
-
-function verifyBearer(token: string, req: AuthRequest): void {
-  const presented = authorization(req, "Bearer");
-  // An empty configured token would let anyone in: fail closed.
-  if (token === "" || !secretEquals(presented, token)) {
-    throw new HookbookError("HB_ERR_AUTH_INVALID", "invalid authorization token");
-  }
-}
-
-function verifyBasic(auth: BasicAuthConfig, req: AuthRequest): void {
-  const encoded = authorization(req, "Basic");
-  const decoded = Buffer.from(encoded, "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  const user = colon < 0 ? decoded : decoded.slice(0, colon);
-  const password = colon < 0 ? "" : decoded.slice(colon + 1);
-  // Evaluate both comparisons so timing does not tell which part was wrong.
-  const userOk = secretEquals(user, auth.username);
-  const passwordOk = secretEquals(password, auth.password);
-  if (auth.password === "" || colon < 0 || !userOk || !passwordOk) {
-    throw new HookbookError("HB_ERR_AUTH_INVALID", "invalid basic auth credentials");
-  }
-}
-
-const HEX = /^[0-9a-fA-F]+$/;
-const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
-
-function verifyHmac(auth: Extract<SourceAuthConfig, { type: "hmac" }>, req: AuthRequest): void {
-  const headerName = auth.header === "" ? "x-hub-signature-256" : auth.header;
-  let signature = headerValue(req.headers, headerName)?.trim();
-  if (signature === undefined || signature === "") {
-    throw new HookbookError("HB_ERR_SIGNATURE_MISSING", `signature header ${headerName} not found`);
-  }
-  if (auth.secret === "") throw new HookbookError("HB_ERR_AUTH_INVALID", "no hmac secret configured for this source");
-  const prefix = auth.prefix;
-  if (prefix !== "" && signature.toLowerCase().startsWith(prefix.toLowerCase())) {
-    signature = signature.slice(prefix.length);
-  }
-  const expected = createHmac(auth.algorithm, auth.secret).update(req.body).digest();
-  let presented: Buffer | undefined;
-  if (auth.encoding === "hex") {
-    if (HEX.test(signature) && signature.length % 2 === 0) presented = Buffer.from(signature, "hex");
-  } else if (BASE64.test(signature)) {
-    presented = Buffer.from(signature, signature.includes("-") || signature.includes("_") ? "base64url" : "base64");
-  }
-  if (presented === undefined || presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-    throw new HookbookError("HB_ERR_AUTH_INVALID", "signature does not match the body");
+/**
+ * SNS signature, then (autoConfirm) the GET of SubscribeURL for a SubscriptionConfirmation of an
+ * allowlisted topic. A failed confirmation answers 500 so SNS redelivers the confirmation.
+ */
+async function verifySns(auth: SnsAuthConfig, req: AuthRequest, ctx: AuthContext): Promise<void> {
+  await verifySnsRequest(
+    req.body,
+    { topicArnAllowlist: auth.topicArnAllowlist, certHostPattern: auth.certHostPattern, toleranceSec: auth.toleranceSec },
+    ctx,
+  );
+  if (!auth.autoConfirm) return;
+  const url = snsConfirmationUrl(req.body, { topicArnAllowlist: auth.topicArnAllowlist });
+  if (url === undefined) return;
+  try {
+    await ctx.fetchText(url);
+  } catch (err) {
+    throw new HookbookError("HB_ERR_INTERNAL", "could not confirm the SNS subscription", { cause: err });
   }
 }

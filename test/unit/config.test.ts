@@ -50,6 +50,12 @@ outbound:
     assert.deepEqual(c.outbound.endpoints[0]?.events, ["*"]);
   });
 
+  test("integrations: nested secret references are resolved", () => {
+    const c = loadConfig({ env: { JIRA: "t0k" }, overrides: { integrations: { jira: { url: "http://j", auth: { user: "u", token: { env: "JIRA" } }, list: [{ env: "JIRA" }] } } } });
+    assert.deepEqual(c.integrations.jira, { url: "http://j", auth: { user: "u", token: "t0k" }, list: ["t0k"] });
+    assert.equal(code(() => loadConfig({ env: {}, overrides: { integrations: { jira: { token: { env: "MISSING" } } } } })), "HB_ERR_CONFIG_SECRET_MISSING");
+  });
+
   test("errors have codes", () => {
     const dir = mkdtempSync(join(tmpdir(), "hb-config-"));
     writeFileSync(join(dir, "bad.yaml"), "server: {prot: 1}\n");
