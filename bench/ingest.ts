@@ -20,6 +20,7 @@ import type { FastifyInstance } from "fastify";
 import { connectNatsBus } from "../src/bus/nats/connect.js";
 import { startNatsServer } from "../src/bus/nats/server-process.js";
 import { STREAM_EVENTS, defaultStreams } from "../src/bus/streams.js";
+import { openIngestMemory } from "../src/ingest/ingest-memory.js";
 import { createIngestServer } from "../src/ingest/server.js";
 
 interface LoadResult {
@@ -164,10 +165,12 @@ async function main(): Promise<void> {
   const bus = await connectNatsBus({ url: nats.url, name: "hookbook-bench" });
   const bare = Fastify({ logger: false });
   bare.post("/hooks/:source", async (_req, reply) => reply.code(202).send({ accepted: 1 }));
+  // As `hookbook serve` runs it: with the ingest memory (long-horizon dedup, stale marking).
   const durable = createIngestServer({
     sources: [{ name: SOURCE, kind: "alertmanager", auth: { type: "bearer", token: TOKEN }, bodyLimit: 0, options: {} }],
     bus,
     bodyLimit: 1024 * 1024,
+    memory: await openIngestMemory(bus),
   });
   try {
     await bus.ensureStreams(defaultStreams());

@@ -16,7 +16,7 @@ interface RawConfig {
   nats?: { url?: string; embedded?: boolean; binary?: string };
   rulebooks?: string[];
   vars?: string;
-  sources?: { name: string; kind: SourceConfig["kind"]; auth?: RawAuth | RawAuth[]; bodyLimit?: number; options?: Record<string, unknown> }[];
+  sources?: { name: string; kind: SourceConfig["kind"]; auth?: RawAuth | RawAuth[]; bodyLimit?: number; options?: Record<string, unknown>; longDedup?: boolean; dropStale?: boolean }[];
   actions?: { dryRun?: boolean; commandTimeoutMs?: number; httpTimeoutMs?: number };
   engine?: { evaluator?: "compiled" | "json-rules-engine" };
   outbound?: {
@@ -100,6 +100,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
     kind: s.kind,
     auth: resolveSourceAuth(s.auth ?? { type: "none" }, s.name, (ref) => secret(ref, `sources.${s.name}.auth`)),
     bodyLimit: s.bodyLimit ?? bodyLimit,
+    ...(s.longDedup !== undefined ? { longDedup: s.longDedup } : {}),
+    ...(s.dropStale !== undefined ? { dropStale: s.dropStale } : {}),
     options: s.options ?? {},
   }));
   const seen = new Set<string>();

@@ -101,6 +101,8 @@ export const CONFIG_SCHEMA = {
           auth,
           bodyLimit: { type: "integer", minimum: 1 },
           options: { type: "object" },
+          longDedup: { type: "boolean" },
+          dropStale: { type: "boolean" },
         },
       },
     },

@@ -143,6 +143,10 @@ export interface SourceConfig {
   readonly bodyLimit: number;
   /** Kind-specific options, e.g. alertmanager dataHostPath. */
   readonly options: Readonly<Record<string, unknown>>;
+  /** Check a KV of seen ids before publishing (default: on for producers that retry for hours or days). */
+  readonly longDedup?: boolean;
+  /** Drop events older than the newest seen for their subject instead of marking them stale. */
+  readonly dropStale?: boolean;
 }
 
 /** PEM file paths (resolved against the config's cwd). */

@@ -22,6 +22,8 @@ export interface EventEnvelope {
   readonly dedupKey: string;
   /** The rulebook-visible event. Always an object with a `meta` object. */
   readonly data: Record<string, unknown>;
+  /** Older than the newest event already seen for the same subject (also `data.meta.stale`). */
+  readonly stale?: boolean;
 }
 
 /** What a source's normalize() returns per item before ingest stamps ids and times. */

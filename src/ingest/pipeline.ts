@@ -6,11 +6,13 @@ import type { Bus, PublishAck } from "../bus/port.js";
 import { encodeJson } from "../bus/port.js";
 import type { Clock } from "../core/clock.js";
 import { eventSubject } from "../core/envelope.js";
+import type { EventEnvelope } from "../core/envelope.js";
 import { HookbookError, isHookbookError } from "../core/errors.js";
 import { verifyAuth } from "../sources/auth.js";
 import type { AuthContext, IngestAuthConfig, TlsPeer } from "../sources/auth.js";
 import type { SourceKindHandler } from "../sources/types.js";
 import { buildEnvelopes, publishMsgId } from "./envelopes.js";
+import type { IngestMemory } from "./ingest-memory.js";
 
 export interface IngestSource {
   readonly name: string;
@@ -20,6 +22,10 @@ export interface IngestSource {
   readonly bodyLimit: number;
   readonly options: Readonly<Record<string, unknown>>;
   readonly handler: SourceKindHandler;
+  /** Check the seen-ids KV before publishing (producers that retry beyond the duplicate window). */
+  readonly longDedup: boolean;
+  /** Drop (instead of mark) events older than the newest seen for their subject. */
+  readonly dropStale: boolean;
 }
 
 export interface AcceptedEvent {
@@ -27,6 +33,22 @@ export interface AcceptedEvent {
   readonly type: string;
   /** True when the bus already held this event (a retry): nothing new was stored. */
   readonly duplicate: boolean;
+  /** Older than the newest event already seen for its subject (stored with meta.stale, or dropped). */
+  readonly stale?: boolean;
+  /** Not stored: stale, and the source drops stale events. */
+  readonly dropped?: boolean;
+}
+
+interface Outcome {
+  readonly duplicate: boolean;
+  readonly stale?: boolean;
+  readonly dropped?: boolean;
+}
+
+/** The stored copy of a late event: `stale` on the envelope and `meta.stale` for rules. */
+function markStale(env: EventEnvelope): EventEnvelope {
+  const meta = env.data.meta && typeof env.data.meta === "object" ? (env.data.meta as Record<string, unknown>) : {};
+  return { ...env, stale: true, data: { ...env.data, meta: { ...meta, stale: true } } };
 }
 
 /** The 202 body. `accepted` counts every event of the request (all are stored now). */
@@ -42,6 +64,8 @@ export interface PipelineDeps {
   readonly publishTimeoutMs?: number;
   /** Clock and fetches for request verification (default: deps.clock, and no network). */
   readonly authContext?: AuthContext;
+  /** Long-horizon dedup and staleness (KV); absent: only the stream's duplicate window. */
+  readonly memory?: IngestMemory;
 }
 
 const BUS_CODES = new Set(["HB_ERR_BUS_UNAVAILABLE", "HB_ERR_BUS_CLOSED"]);
@@ -64,14 +88,25 @@ export async function acceptHook(
   const receivedAt = new Date(deps.clock.now()).toISOString();
   const envelopes = buildEnvelopes(source, items, receivedAt);
   const publishOpts = deps.publishTimeoutMs === undefined ? {} : { timeoutMs: deps.publishTimeoutMs };
+  const memory = deps.memory;
   const results = await Promise.allSettled(
-    envelopes.map(
-      async (env): Promise<PublishAck> =>
-        deps.bus.publish(eventSubject(source.name, env.type), encodeJson(env), {
-          ...publishOpts,
-          msgId: publishMsgId(source.name, env.dedupKey),
-        }),
-    ),
+    envelopes.map(async (env, i): Promise<Outcome> => {
+      const msgId = publishMsgId(source.name, env.dedupKey);
+      // Beyond the stream's duplicate window: a producer retrying hours or days later.
+      if (memory && source.longDedup && (await memory.seen(msgId))) return { duplicate: true };
+      let stored = env;
+      const producerTime = items[i]?.time;
+      if (memory && env.subject !== undefined && producerTime !== undefined) {
+        const timeMs = Date.parse(producerTime);
+        if (Number.isFinite(timeMs) && (await memory.isStale(source.name, env.subject, timeMs))) {
+          if (source.dropStale) return { duplicate: false, stale: true, dropped: true };
+          stored = markStale(env);
+        }
+      }
+      const ack: PublishAck = await deps.bus.publish(eventSubject(source.name, env.type), encodeJson(stored), { ...publishOpts, msgId });
+      if (memory && source.longDedup && !ack.duplicate) await memory.remember(msgId);
+      return { duplicate: ack.duplicate, ...(stored.stale ? { stale: true } : {}) };
+    }),
   );
   const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
   if (failures.length > 0) {
@@ -81,7 +116,8 @@ export async function acceptHook(
   }
   const events = envelopes.map((env, i) => {
     const result = results[i];
-    return { id: env.id, type: env.type, duplicate: result?.status === "fulfilled" && result.value.duplicate };
+    const o = result?.status === "fulfilled" ? result.value : { duplicate: false };
+    return { id: env.id, type: env.type, duplicate: o.duplicate, ...(o.stale ? { stale: true } : {}), ...(o.dropped ? { dropped: true } : {}) };
   });
   return { accepted: events.length, duplicates: events.filter((e) => e.duplicate).length, events };
 }

@@ -31,6 +31,8 @@ import { retryAfterSeconds, toIngestError } from "./errors.js";
 import { createDefaultAuthContext } from "./auth-context.js";
 import { headersFromRaw } from "./headers.js";
 import { acceptHook } from "./pipeline.js";
+import { LONG_RETRY_KINDS } from "./ingest-memory.js";
+import type { IngestMemory } from "./ingest-memory.js";
 import type { IngestSource, PipelineDeps } from "./pipeline.js";
 import { httpsServerOptions, tlsPeerOf } from "./tls.js";
 import type { IngestTlsOptions } from "./tls.js";
@@ -52,6 +54,8 @@ export interface IngestOptions {
   readonly readyTimeoutMs?: number;
   /** Clock and fetches for request verification (default: the clock plus global fetch, cached). */
   readonly authContext?: AuthContext;
+  /** Long-horizon dedup and staleness (openIngestMemory); absent: the stream's duplicate window only. */
+  readonly memory?: IngestMemory;
 }
 
 export interface IngestServerOptions extends IngestOptions {
@@ -84,7 +88,16 @@ export function resolveSources(opts: Pick<IngestOptions, "sources" | "bodyLimit"
       throw new HookbookError("HB_ERR_CONFIG_INVALID", `source ${source.name}: ${message}`, { cause: err });
     }
     const bodyLimit = source.bodyLimit > 0 ? source.bodyLimit : opts.bodyLimit;
-    out.set(source.name, { name: source.name, kind: source.kind, auth: source.auth, bodyLimit, options: source.options, handler });
+    out.set(source.name, {
+      name: source.name,
+      kind: source.kind,
+      auth: source.auth,
+      bodyLimit,
+      options: source.options,
+      handler,
+      longDedup: source.longDedup ?? LONG_RETRY_KINDS.has(source.kind),
+      dropStale: source.dropStale ?? false,
+    });
   }
   return out;
 }
@@ -126,6 +139,7 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
     clock,
     authContext: opts.authContext ?? createDefaultAuthContext({ clock }),
     ...(opts.publishTimeoutMs === undefined ? {} : { publishTimeoutMs: opts.publishTimeoutMs }),
+    ...(opts.memory === undefined ? {} : { memory: opts.memory }),
   };
   const fallbackRetryAfter = opts.retryAfterSeconds ?? 5;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 2000;

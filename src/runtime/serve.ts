@@ -14,6 +14,7 @@ import type { ActionIntent } from "../core/intent.js";
 import { outcomeSubject } from "../core/outcome.js";
 import type { HookbookConfig } from "../config/types.js";
 import { Engine } from "../engine/engine.js";
+import { openIngestMemory } from "../ingest/ingest-memory.js";
 import { createIngestServer } from "../ingest/server.js";
 import { readTlsFiles } from "../ingest/tls.js";
 import { startDeliveryWorkers } from "../outbound/delivery-worker.js";
@@ -154,7 +155,8 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
     );
 
     const tls = config.server.tls === undefined ? {} : { tls: readTlsFiles(config.server.tls) };
-    const app = createIngestServer({ sources: plan.sources, bus, bodyLimit: config.server.bodyLimit, logger, ...tls });
+    const memory = await openIngestMemory(bus);
+    const app = createIngestServer({ sources: plan.sources, bus, bodyLimit: config.server.bodyLimit, logger, memory, ...tls });
     const address = await app.listen({ host: config.server.host, port: config.server.port });
     stops.push(() => app.close());
     logger.info({ url: address, sources: plan.sources.map((s) => `/hooks/${s.name}`), bus: busHandle.mode }, "hookbook serving");
