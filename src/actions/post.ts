@@ -41,6 +41,14 @@ export const postAction: ActionKind = {
     const text = await response.text().catch(() => "");
     const data = { url, status: response.status, body: truncate(text, 4096), duration_ms: Date.now() - started };
     const ok = expected ? expected.includes(response.status) : response.status >= 200 && response.status < 300;
-    return ok ? { ok, data } : { ok, code: "HB_ERR_HTTP_STATUS", message: `POST ${url} answered ${response.status}`, data };
+    if (ok) return { ok, data };
+    const message = `POST ${url} answered ${response.status}`;
+    if (response.status === 429) {
+      const retryAfter = Number(response.headers.get("retry-after"));
+      return { ok, code: "HB_ERR_RATE_LIMITED", message, data, ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}) };
+    }
+    // Other 4xx (but 408 timeout) mean the request itself is wrong: retrying cannot help.
+    const rejected = response.status >= 400 && response.status < 500 && response.status !== 408;
+    return { ok, code: rejected ? "HB_ERR_REMOTE_REJECTED" : "HB_ERR_HTTP_STATUS", message, data };
   },
 };

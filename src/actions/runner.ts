@@ -3,7 +3,8 @@ import { nameUuid } from "../core/audit.js";
 import type { KvBucket } from "../bus/port.js";
 import { decodeJson, encodeJson } from "../bus/port.js";
 import type { Clock } from "../core/clock.js";
-import { isHookbookError } from "../core/errors.js";
+import { ERROR_CATALOG, isHookbookError } from "../core/errors.js";
+import type { ErrorCode } from "../core/errors.js";
 import type { IdGen } from "../core/ids.js";
 import type { LogSink } from "../core/log.js";
 import { actionKey } from "../core/intent.js";
@@ -14,7 +15,7 @@ import { renderValue } from "../rulebook/template/render.js";
 import type { ExecutionLanes } from "../core/lanes.js";
 import type { ActionRegistry } from "./registry.js";
 import { memoryStateStore } from "./memory-state.js";
-import type { ActionOutput, ActionResult, ActionStateStore } from "./types.js";
+import type { ActionKind, ActionOutput, ActionResult, ActionStateStore } from "./types.js";
 
 export interface ActionRunnerOptions {
   readonly registry: ActionRegistry;
@@ -116,7 +117,7 @@ export class ActionRunner {
       ...base,
       status,
       elapsed_ms: elapsed,
-      attempt: 1,
+      attempt: result.attempt ?? 1,
       ...(result.data ? { result: result.data } : {}),
       ...(result.ok ? {} : { error: { code: result.code ?? "HB_ERR_ACTION_FAILED", message: result.message ?? "action failed" } }),
     });
@@ -154,7 +155,7 @@ export class ActionRunner {
     action: IntentAction,
     signal: AbortSignal,
     progress: (data: Readonly<Record<string, unknown>>) => Promise<void>,
-  ): Promise<ActionResult & { dryRun?: boolean }> {
+  ): Promise<ActionResult & { dryRun?: boolean; attempt?: number }> {
     const kind = this.opts.registry.get(action.name);
     if (!kind) return { ok: false, code: "HB_ERR_RULEBOOK_UNKNOWN_ACTION", message: `action '${action.name}' is not supported` };
     const templateVars = this.templateVars(intent, action);
@@ -169,6 +170,28 @@ export class ActionRunner {
       this.opts.output.print(`[dry-run] ${intent.ruleset}::${intent.rule}::${action.name} ${JSON.stringify(args)}`);
       return { ok: true, dryRun: true, data: { dry_run: true, args } };
     }
+    const attempts = kind.handlesRetries ? 1 : 1 + retriesOf(args);
+    let result: ActionResult = { ok: false };
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      result = await this.attempt(kind, intent, action, args, templateVars, signal, progress);
+      if (result.ok || attempt === attempts || signal.aborted) return { ...result, attempt };
+      const wait = retryDelayMs(result, args, attempt);
+      if (wait === undefined) return { ...result, attempt };
+      this.opts.logger.warn({ ruleset: intent.ruleset, rule: intent.rule, action: action.name, attempt, code: result.code, retryInMs: wait }, "action failed; retrying");
+      await sleep(wait, signal);
+    }
+    return result;
+  }
+
+  private async attempt(
+    kind: ActionKind,
+    intent: ActionIntent,
+    action: IntentAction,
+    args: Record<string, unknown>,
+    templateVars: Record<string, unknown>,
+    signal: AbortSignal,
+    progress: (data: Readonly<Record<string, unknown>>) => Promise<void>,
+  ): Promise<ActionResult> {
     try {
       const run = () =>
         kind.run({
@@ -246,4 +269,35 @@ export function applyVarRoot(matching: Readonly<Record<string, IntentEvent>>, va
     return out;
   }
   return matching;
+}
+
+const MAX_RETRY_DELAY_MS = 300_000;
+
+/** `retries` (or ansible's `retry: true` = at least 1) from the rendered arguments. */
+function retriesOf(args: Readonly<Record<string, unknown>>): number {
+  const n = typeof args.retries === "number" && Number.isInteger(args.retries) && args.retries > 0 ? args.retries : 0;
+  return args.retry === true ? Math.max(1, n) : n;
+}
+
+/**
+ * How long to wait before the next attempt, or undefined when retrying cannot help: a permanent
+ * error code stops at once; a rate limit waits what the remote asked; anything else backs off
+ * from `delay` seconds (default 1), doubling each attempt, capped at 5 minutes.
+ */
+export function retryDelayMs(result: ActionResult, args: Readonly<Record<string, unknown>>, attempt: number): number | undefined {
+  const entry = result.code && result.code in ERROR_CATALOG ? ERROR_CATALOG[result.code as ErrorCode] : undefined;
+  if (entry?.retry === "permanent") return undefined;
+  if (entry?.retry === "retry-after" && result.retryAfterMs !== undefined) return Math.min(result.retryAfterMs, MAX_RETRY_DELAY_MS);
+  const base = typeof args.delay === "number" && args.delay >= 0 ? args.delay * 1000 : 1000;
+  return Math.min(base * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
 }

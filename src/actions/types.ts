@@ -45,6 +45,8 @@ export interface ActionResult {
   readonly message?: string;
   /** Result data for the outcome and the audit record (rc, stdout, status, …). */
   readonly data?: Readonly<Record<string, unknown>>;
+  /** For a rate-limited failure: how long the remote asked us to wait. */
+  readonly retryAfterMs?: number;
   /** State changes for the engine to apply (post_event, set_fact, retract_fact, shutdown). */
   readonly commands?: readonly EngineCommand[];
 }
@@ -53,5 +55,7 @@ export interface ActionKind {
   readonly name: string;
   /** True when the action has effects outside hookbook (skipped by --dry-run). */
   readonly external: boolean;
+  /** The kind retries by itself (run_playbook's ansible-rulebook semantics); the runner must not. */
+  readonly handlesRetries?: boolean;
   run(ctx: ActionContext): Promise<ActionResult>;
 }

@@ -27,6 +27,9 @@ export const ERROR_CATALOG = {
   HB_ERR_INVALID_PAYLOAD: { status: 400, retry: "permanent", summary: "body does not have the producer's format" },
   HB_ERR_METHOD_NOT_ALLOWED: { status: 405, retry: "permanent", summary: "method not allowed" },
   HB_ERR_BAD_REQUEST: { status: 400, retry: "permanent", summary: "malformed request" },
+  HB_ERR_TOO_MANY_ITEMS: { status: 413, retry: "permanent", summary: "request carries more events than the per-request limit" },
+  HB_ERR_HEADERS_TOO_LARGE: { status: 431, retry: "permanent", summary: "request headers over the size limit" },
+  HB_ERR_REQUEST_TIMEOUT: { status: 408, retry: "permanent", summary: "request not received in time" },
   // bus
   HB_ERR_BUS_UNAVAILABLE: { status: 503, retry: "retry-after", summary: "event bus cannot store right now" },
   HB_ERR_BUS_CLOSED: { status: 503, retry: "retry-after", summary: "event bus is closed" },
@@ -57,6 +60,9 @@ export const ERROR_CATALOG = {
   HB_ERR_ACTION_FAILED: { status: 502, retry: "transient", summary: "action failed" },
   HB_ERR_COMMAND_NOT_FOUND: { status: 400, retry: "permanent", summary: "command not found" },
   HB_ERR_HTTP_STATUS: { status: 502, retry: "transient", summary: "remote answered with an unexpected status" },
+  HB_ERR_REMOTE_REJECTED: { status: 502, retry: "permanent", summary: "remote system rejected the request (4xx): retrying cannot help" },
+  HB_ERR_RATE_LIMITED: { status: 429, retry: "retry-after", summary: "remote system is rate limiting: retry after its delay" },
+  HB_ERR_BUDGET_EXCEEDED: { status: 429, retry: "permanent", summary: "the action would exceed its provider/pool budget" },
   // outbound
   HB_ERR_DELIVERY_FAILED: { status: 502, retry: "transient", summary: "webhook delivery failed" },
   HB_ERR_WEBHOOK_SECRET: { status: 400, retry: "permanent", summary: "webhook secret invalid" },

@@ -121,6 +121,54 @@ describe("action runner", () => {
     assert.equal(recs[1]?.status, "successful");
   });
 
+  test("retries: transient failures retry with backoff, the attempt is reported; permanent ones do not", async () => {
+    const counter = join(dir, "attempts.txt");
+    // Fails until it has run three times.
+    const flaky: IntentAction = {
+      name: "run_command",
+      index: 0,
+      args: { command: process.execPath, args: ["-e", "const f=process.argv[1];const fs=require('fs');const n=(fs.existsSync(f)?Number(fs.readFileSync(f,'utf8')):0)+1;fs.writeFileSync(f,String(n));process.exit(n<3?1:0)", counter], retries: 3, delay: 0.01 },
+    };
+    const { r, outcomes } = runner();
+    const [rec] = await r.run(intent([flaky]));
+    assert.equal(rec?.status, "successful");
+    assert.equal(readFileSync(counter, "utf8"), "3");
+    assert.equal(outcomes[1]?.data.attempt, 3);
+
+    const nf = runner();
+    const [missing] = await nf.r.run(intent([{ name: "run_command", index: 0, args: { command: "no-such-binary-hookbook", retries: 3, delay: 0.01 } }]));
+    assert.equal(missing?.status, "failed");
+    assert.equal(nf.outcomes[1]?.data.attempt, 1, "HB_ERR_COMMAND_NOT_FOUND is permanent: no retry");
+  });
+
+  test("post: 4xx is permanent, 429 honours Retry-After, 5xx retries", async () => {
+    let calls = 0;
+    const server = createServer((req, res) => {
+      calls++;
+      req.resume();
+      req.on("end", () => {
+        if (req.url === "/bad") res.writeHead(400).end();
+        else if (req.url === "/busy") res.writeHead(calls % 2 === 1 ? 429 : 200, { "retry-after": "0" }).end();
+        else res.writeHead(503).end();
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()));
+    const port = (server.address() as { port: number }).port;
+    const { r, outcomes } = runner();
+    calls = 0;
+    await r.run(intent([{ name: "post", index: 0, args: { url: `http://127.0.0.1:${port}/bad`, retries: 3, delay: 0.01 } }]));
+    assert.equal(calls, 1, "400 is not retried");
+    assert.equal((outcomes[1]?.data.error as { code: string }).code, "HB_ERR_REMOTE_REJECTED");
+    calls = 0;
+    const busy = await r.run(intent([{ name: "post", index: 0, args: { url: `http://127.0.0.1:${port}/busy`, retries: 2, delay: 5 } }]));
+    assert.equal(busy[0]?.status, "successful", "429 then 200, waiting Retry-After (0 s) rather than the 5 s delay");
+    assert.equal(calls, 2);
+    calls = 0;
+    await r.run(intent([{ name: "post", index: 0, args: { url: `http://127.0.0.1:${port}/down`, retries: 2, delay: 0.01 } }]));
+    assert.equal(calls, 3, "503 retried twice");
+    server.close();
+  });
+
   test("post sends JSON, honours expected status, never follows redirects", async () => {
     const got: { url?: string; body: string; ct?: string }[] = [];
     const server = createServer((req, res) => {
