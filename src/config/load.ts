@@ -17,7 +17,7 @@ interface RawConfig {
   rulebooks?: string[];
   vars?: string;
   sources?: { name: string; kind: SourceConfig["kind"]; auth?: RawAuth | RawAuth[]; bodyLimit?: number; options?: Record<string, unknown>; longDedup?: boolean; dropStale?: boolean }[];
-  actions?: { dryRun?: boolean; commandTimeoutMs?: number; httpTimeoutMs?: number };
+  actions?: { dryRun?: boolean; paused?: boolean; commandTimeoutMs?: number; httpTimeoutMs?: number };
   engine?: { evaluator?: "compiled" | "json-rules-engine" };
   outbound?: {
     endpoints?: { id: string; url: string; secret: SecretRef; events?: string[]; headers?: Record<string, string>; timeoutMs?: number }[];
@@ -129,7 +129,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
     rulebooks: (raw.rulebooks ?? ["rulebooks"]).map((p) => resolve(cwd, p)),
     varsFile: raw.vars ? resolve(cwd, raw.vars) : undefined,
     sources,
-    actions: { dryRun: raw.actions?.dryRun ?? false, commandTimeoutMs: raw.actions?.commandTimeoutMs ?? 300_000, httpTimeoutMs: raw.actions?.httpTimeoutMs ?? 15_000 },
+    actions: { dryRun: raw.actions?.dryRun ?? false, paused: raw.actions?.paused ?? false, commandTimeoutMs: raw.actions?.commandTimeoutMs ?? 300_000, httpTimeoutMs: raw.actions?.httpTimeoutMs ?? 15_000 },
     engine: { evaluator: raw.engine?.evaluator ?? "compiled" },
     outbound: {
       endpoints,

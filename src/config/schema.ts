@@ -111,6 +111,7 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: {
         dryRun: { type: "boolean" },
+        paused: { type: "boolean" },
         commandTimeoutMs: { type: "integer", minimum: 1 },
         httpTimeoutMs: { type: "integer", minimum: 1 },
       },

@@ -198,7 +198,7 @@ export interface HookbookConfig {
   readonly rulebooks: readonly string[];
   readonly varsFile: string | undefined;
   readonly sources: readonly SourceConfig[];
-  readonly actions: { readonly dryRun: boolean; readonly commandTimeoutMs: number; readonly httpTimeoutMs: number };
+  readonly actions: { readonly dryRun: boolean; readonly paused: boolean; readonly commandTimeoutMs: number; readonly httpTimeoutMs: number };
   readonly engine: { readonly evaluator: "compiled" | "json-rules-engine" };
   readonly outbound: { readonly endpoints: readonly EndpointConfig[]; readonly retry: RetryPolicyConfig };
   /** Settings of external systems used by actions (jira, slack, awx, kubernetes …), secrets resolved. */

@@ -4,6 +4,7 @@ import { encodeJson } from "../bus/port.js";
 import type { ConsumerHandle } from "../bus/port.js";
 import { STREAM_ACTIONS, STREAM_EVENTS, defaultStreams } from "../bus/streams.js";
 import { systemClock } from "../core/clock.js";
+import { PauseGate } from "../core/pause-gate.js";
 import type { Clock } from "../core/clock.js";
 import { eventSubject, subjectToken } from "../core/envelope.js";
 import type { EngineCommand } from "../core/command.js";
@@ -109,6 +110,7 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
 
     // ACTIONS → runner → OUTCOMES. The ledger makes a redelivered intent run nothing twice.
     const lanes = lanesFor(loaded.rulebooks);
+    const pause = new PauseGate(config.actions.paused);
     const runner = new ActionRunner({
       lanes,
       registry: defaultActionRegistry(),
@@ -145,6 +147,8 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
           const intent = d.json<ActionIntent>();
           const beat = setInterval(() => d.working(), HEARTBEAT_MS);
           try {
+            if (pause.isPaused) logger.info({ ruleset: intent.ruleset, rule: intent.rule }, "actions paused: firing waits");
+            await pause.wait();
             const records = await lanes.run(intent.ruleset, () => runner.run(intent));
             for (const record of records) logger.info({ audit: record }, `action ${record.ruleset}::${record.rule}::${record.action} ${record.status}`);
           } finally {
