@@ -13,6 +13,12 @@ const varRoot = { oneOf: [str, obj] };
 const strList = { type: "array", items: str };
 const timeoutArg = { oneOf: [{ type: "number", exclusiveMinimum: 0 }, duration], description: "seconds (number) or a duration string" };
 
+/** Runner-level retries of hookbook's own actions: attempts = 1 + retries; delay doubles each time. */
+const retryArgs = {
+  retries: { type: "integer", minimum: 0, description: "retry a failed action this many times (permanent errors never retry)" },
+  delay: { type: "number", minimum: 0, description: "seconds before the first retry (default 1), doubling each time" },
+};
+
 function args(properties, required = []) {
   return { type: "object", additionalProperties: false, properties, ...(required.length ? { required } : {}) };
 }
@@ -44,6 +50,7 @@ const actionArgs = {
     timeout: timeoutArg,
     max_output: { type: "integer", minimum: 0, description: "bytes of stdout/stderr kept in the outcome (default 65536)" },
     lock: { type: "string", description: "parallel rulesets: actions with the same lock name run one at a time" },
+    ...retryArgs,
   }, ["command"]),
   post: args({
     url: { type: "string", minLength: 1 },
@@ -52,7 +59,84 @@ const actionArgs = {
     timeout: timeoutArg,
     expected_status: { oneOf: [int, { type: "array", items: int }] },
     lock: str,
+    ...retryArgs,
   }, ["url"]),
+  open_ticket: args({
+    system: { enum: ["jira", "github", "pagerduty", "servicenow"] },
+    dedup_key: { type: "string", minLength: 1, description: "one ticket per key (e.g. an alert fingerprint); later opens update it" },
+    title: { type: "string", minLength: 1 },
+    body: str,
+    comment: { type: "string", description: "comment added when the ticket already exists (default: body, else title)" },
+    severity: { type: "string", description: "critical|error|warning|info (mapped per system)" },
+    labels: { oneOf: [strList, str], description: "list, or a template rendering to one" },
+    fields: { type: "object", description: "system-specific extras: jira project/issue_type/…, github repo/assignees, pagerduty component/group/class/custom_details, servicenow assignment_group/…" },
+    timeout: timeoutArg,
+    lock: str,
+    ...retryArgs,
+  }, ["system", "dedup_key", "title"]),
+  resolve_ticket: args({
+    system: { enum: ["jira", "github", "pagerduty", "servicenow"] },
+    dedup_key: { type: "string", minLength: 1 },
+    comment: str,
+    timeout: timeoutArg,
+    lock: str,
+    ...retryArgs,
+  }, ["system", "dedup_key"]),
+  notify: {
+    ...args({
+      channel: { enum: ["slack", "teams", "email"] },
+      text: str,
+      template: { type: "string", minLength: 1, description: "name in integrations.notify.templates" },
+      to: { oneOf: [str, strList], description: "email recipients (default integrations.smtp.to)" },
+      subject: str,
+      blocks: { oneOf: [{ type: "array" }, str], description: "Slack Block Kit blocks, sent as given" },
+      card: { oneOf: [obj, str], description: "Teams Adaptive Card / MessageCard, sent as given" },
+      slack_channel: { type: "string", description: "chat.postMessage channel (needs integrations.slack.token)" },
+      timeout: timeoutArg,
+      lock: str,
+    ...retryArgs,
+    }, ["channel"]),
+    anyOf: [{ required: ["text"] }, { required: ["template"] }, { required: ["blocks"] }, { required: ["card"] }],
+  },
+  provision_gpus: {
+    ...args({
+      provider: { enum: ["kubernetes", "aws", "http"] },
+      pool: { type: "string", minLength: 1, description: "pool name; default for the Kubernetes object name and the AWS Auto Scaling group" },
+      add: { oneOf: [{ type: "integer", minimum: 1 }, { type: "string", minLength: 1, description: "a template rendering to an integer" }], description: "replicas/instances to add" },
+      remove: { oneOf: [{ type: "integer", minimum: 1 }, { type: "string", minLength: 1 }], description: "replicas/instances to remove (not below 0)" },
+      set: { oneOf: [{ type: "integer", minimum: 0 }, { type: "string", minLength: 1 }], description: "desired total" },
+      reason: str,
+      dry_run: { oneOf: [bool, str], description: "read the pool, compute the target and check budgets; change nothing" },
+      kind: { type: "string", description: "kubernetes: MachineDeployment (default) | MachineSet | MachinePool | Deployment | StatefulSet | ReplicaSet | any kind with a scale subresource (then api_group, api_version)" },
+      namespace: { type: "string", description: "kubernetes: namespace (default integrations.kubernetes.namespace, else 'default')" },
+      name: { type: "string", description: "kubernetes: object name (default: pool)" },
+      api_group: { type: "string", description: "kubernetes: API group of a custom kind (default cluster.x-k8s.io for Cluster API kinds)" },
+      api_version: { type: "string", description: "kubernetes: API version of a custom kind (default v1beta1 for Cluster API kinds)" },
+      plural: { type: "string", description: "kubernetes: resource plural of a custom kind (default: lower-cased kind + 's')" },
+      cluster_scoped: { oneOf: [bool, str], description: "kubernetes: the custom kind is cluster-scoped" },
+      auto_scaling_group: { type: "string", description: "aws: Auto Scaling group name (default: pool)" },
+      region: { type: "string", description: "aws: region (default integrations.aws.region)" },
+      endpoint: { type: "string", description: "http: base URL of the provisioning API (default integrations.gpu_api.url)" },
+      lock: str,
+    ...retryArgs,
+    }, ["provider", "pool"]),
+    oneOf: [{ required: ["add"] }, { required: ["remove"] }, { required: ["set"] }],
+  },
+  drain_node: args({
+    provider: { enum: ["kubernetes", "http"] },
+    node: { type: "string", minLength: 1 },
+    cordon_only: { oneOf: [bool, str], description: "only mark the node unschedulable" },
+    grace_period_seconds: { oneOf: [{ type: "integer", minimum: 0 }, { type: "string", minLength: 1 }], description: "termination grace period of evicted pods (default: each pod's own)" },
+    timeout: { ...timeoutArg, description: "whole drain incl. PodDisruptionBudget retries (default: the command timeout)" },
+    delete_emptydir_data: { oneOf: [bool, str], description: "evict pods using emptyDir (their data is lost)" },
+    ignore_daemonsets: { oneOf: [bool, str], description: "skip DaemonSet pods (default true); false: they block the drain" },
+    force: { oneOf: [bool, str], description: "also evict pods without a controller" },
+    wait_for_delete: { oneOf: [bool, str], description: "wait until evicted pods are gone (default true)" },
+    reason: str,
+    endpoint: { type: "string", description: "http: base URL of the provisioning API (default integrations.gpu_api.url)" },
+    lock: str,
+    ...retryArgs,
+  }, ["provider", "node"]),
 };
 
 const actionNames = Object.keys(actionArgs);

@@ -3,6 +3,15 @@ import { postEventAction, retractFactAction, setFactAction, shutdownAction } fro
 import { noneAction, printEventAction } from "./print-event.js";
 import { postAction } from "./post.js";
 import { runCommandAction } from "./run-command.js";
+import { openTicketAction } from "./tickets/open-ticket.js";
+import { resolveTicketAction } from "./tickets/resolve-ticket.js";
+import { notifyAction } from "./notify/notify.js";
+import { provisionGpusAction } from "./provision/provision-gpus.js";
+import { drainNodeAction } from "./provision/drain-node.js";
+import { runPlaybookAction } from "./ansible/run-playbook.js";
+import { runModuleAction } from "./ansible/run-module.js";
+import { runJobTemplateAction } from "./controller/run-job-template.js";
+import { runWorkflowTemplateAction } from "./controller/run-workflow-template.js";
 import type { ActionKind } from "./types.js";
 
 export type ActionRegistry = ReadonlyMap<string, ActionKind>;
@@ -18,6 +27,15 @@ const KINDS: readonly ActionKind[] = [
   setFactAction,
   retractFactAction,
   shutdownAction,
+  openTicketAction,
+  resolveTicketAction,
+  notifyAction,
+  provisionGpusAction,
+  drainNodeAction,
+  runPlaybookAction,
+  runModuleAction,
+  runJobTemplateAction,
+  runWorkflowTemplateAction,
 ];
 
 export function defaultActionRegistry(): ActionRegistry {

@@ -117,7 +117,7 @@ export class ActionRunner {
       ...base,
       status,
       elapsed_ms: elapsed,
-      attempt: result.attempt ?? 1,
+      attempt: result.attempt ?? (typeof result.data?.attempts === "number" ? result.data.attempts : 1),
       ...(result.data ? { result: result.data } : {}),
       ...(result.ok ? {} : { error: { code: result.code ?? "HB_ERR_ACTION_FAILED", message: result.message ?? "action failed" } }),
     });
@@ -144,7 +144,7 @@ export class ActionRunner {
       status,
       matching_events: applyVarRoot(intent.matchingEvents, action.args.var_root),
       ...(result.ok ? {} : { message: result.message ?? "action failed", reason: { code: result.code ?? "HB_ERR_ACTION_FAILED" } }),
-      ...(result.data && "exit_code" in result.data ? { rc: result.data.exit_code } : {}),
+      ...edaRecordFields(action.name, result.data),
       ...(action.name === "shutdown" && result.data ? result.data : {}),
     };
     return { record, commands };
@@ -300,4 +300,21 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }, { once: true });
   });
+}
+
+/**
+ * The per-action fields ansible-rulebook puts in an Action record (reference §4.6): `rc` for
+ * commands and playbooks, `playbook_name`, and the controller job fields.
+ */
+function edaRecordFields(action: string, data: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  if (!data) return {};
+  const out: Record<string, unknown> = {};
+  const rc = "rc" in data ? data.rc : "exit_code" in data ? data.exit_code : undefined;
+  if (rc !== undefined) out.rc = rc;
+  if (action === "run_playbook" && typeof data.playbook === "string") out.playbook_name = data.playbook;
+  if (action === "run_job_template" || action === "run_workflow_template") {
+    for (const k of ["job_id", "url", "job_template_name", "organization"]) if (data[k] !== undefined) out[k] = data[k];
+    if (data.job_id !== undefined) out.controller_job_id = data.job_id;
+  }
+  return out;
 }

@@ -63,6 +63,9 @@ export const ERROR_CATALOG = {
   HB_ERR_REMOTE_REJECTED: { status: 502, retry: "permanent", summary: "remote system rejected the request (4xx): retrying cannot help" },
   HB_ERR_RATE_LIMITED: { status: 429, retry: "retry-after", summary: "remote system is rate limiting: retry after its delay" },
   HB_ERR_BUDGET_EXCEEDED: { status: 429, retry: "permanent", summary: "the action would exceed its provider/pool budget" },
+  HB_ERR_PROVIDER_REJECTED: { status: 502, retry: "permanent", summary: "the provisioning provider rejected the request" },
+  HB_ERR_POOL_LIMIT: { status: 409, retry: "permanent", summary: "target outside the pool's min/max size" },
+  HB_ERR_DRAIN_BLOCKED: { status: 409, retry: "permanent", summary: "drain blocked by pods that need force or delete_emptydir_data" },
   // outbound
   HB_ERR_DELIVERY_FAILED: { status: 502, retry: "transient", summary: "webhook delivery failed" },
   HB_ERR_WEBHOOK_SECRET: { status: 400, retry: "permanent", summary: "webhook secret invalid" },

@@ -1,3 +1,4 @@
+import { kvStateStore } from "../actions/kv-state.js";
 import { ActionRunner } from "../actions/runner.js";
 import { defaultActionRegistry } from "../actions/registry.js";
 import { encodeJson } from "../bus/port.js";
@@ -38,6 +39,8 @@ export interface ServeHandle {
 }
 
 const LEDGER_BUCKET = "hb_action_ledger";
+/** Durable state of actions: ticket ids per dedup key, provisioning plans, budget windows. */
+const STATE_BUCKET = "hb_action_state";
 /** Envelopes carrying an action's engine command back to the engine (source names cannot start with "_"). */
 const INTERNAL_SOURCE = "_internal";
 const INTERNAL_KIND = "internal";
@@ -121,6 +124,8 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
       logger,
       limits: { commandTimeoutMs: config.actions.commandTimeoutMs, httpTimeoutMs: config.actions.httpTimeoutMs },
       dryRun: config.actions.dryRun,
+      integrations: config.integrations,
+      state: kvStateStore(await bus.kv({ bucket: STATE_BUCKET })),
       ledger,
       emitOutcome: async (outcome, msgId) => {
         await bus.publish(outcomeSubject(outcome.type), encodeJson(outcome), { msgId });
