@@ -39,10 +39,20 @@ interface MultiRule {
   readonly lists: Held[][];
 }
 
+interface NotAllWindow {
+  readonly opener: EngineEvent;
+  readonly openerItem: number;
+  readonly satisfied: Set<number>;
+  /** Bindings so far (m_<i> → object), for joins against this window's events. */
+  readonly bindings: Record<string, EngineEvent>;
+  readonly timer: TimerHandle;
+}
+
 interface NotAllRule {
   readonly rule: Rule;
   readonly evals: readonly ItemEvaluator[];
-  window?: { readonly opener: EngineEvent; readonly openerItem: number; readonly satisfied: Set<number>; readonly timer: TimerHandle };
+  /** Open windows, oldest first: each opener gets its own (two interruptions → two windows). */
+  windows: NotAllWindow[];
 }
 
 interface Candidate {
@@ -84,7 +94,7 @@ export class RulesetSession {
           lists: c.items.map(() => []),
         });
       } else if (c.kind === "not_all") {
-        this.notAll.set(i, { rule, evals });
+        this.notAll.set(i, { rule, evals, windows: [] });
       }
     }
     this.throttles = new Throttles(opts.clock, (rule, matching) => this.opts.onDeferred?.([this.firing(rule, matching)]));
@@ -239,35 +249,37 @@ export class RulesetSession {
     }
   }
 
+  /**
+   * not_all: an arrival first completes an item of the oldest open window it fits (joins see that
+   * window's bindings); a window whose items are all satisfied closes without firing. Otherwise an
+   * arrival satisfying some item opens a window of its own, which fires at its timeout with the
+   * opener bound as m_<item> unless it was completed in time.
+   */
   private async notAllArrival(r: NotAllRule, x: Held): Promise<void> {
-    const bindings = r.window ? { [`m_${r.window.openerItem}`]: r.window.opener } : {};
-    let item = -1;
-    for (let j = 0; j < r.evals.length; j++) {
-      if (r.window?.satisfied.has(j)) continue;
-      if (await r.evals[j]!({ event: x.obj, events: bindings })) {
-        item = j;
-        break;
+    const name = (j: number): string => r.rule.condition.items[j]?.alias ?? `m_${j}`;
+    for (const w of r.windows) {
+      for (let j = 0; j < r.evals.length; j++) {
+        if (w.satisfied.has(j) || !(await r.evals[j]!({ event: x.obj, events: w.bindings }))) continue;
+        w.satisfied.add(j);
+        w.bindings[name(j)] = x.obj;
+        if (w.satisfied.size === r.evals.length) {
+          w.timer.cancel();
+          r.windows = r.windows.filter((o) => o !== w);
+        }
+        return;
       }
     }
-    if (item < 0) return;
-    if (!r.window) {
-      const timeout = r.rule.condition.timeoutMs ?? 0;
+    for (let j = 0; j < r.evals.length; j++) {
+      if (!(await r.evals[j]!({ event: x.obj, events: {} }))) continue;
       const opener = x.obj;
-      const timer = this.opts.clock.setTimer(timeout, () => {
-        const w = r.window;
-        r.window = undefined;
-        if (w && w.satisfied.size < r.evals.length) {
-          this.stats.rulesTriggered++;
-          this.opts.onDeferred?.([this.firing(r.rule, { [`m_${w.openerItem}`]: w.opener })]);
-        }
+      const timer = this.opts.clock.setTimer(r.rule.condition.timeoutMs ?? 0, () => {
+        r.windows = r.windows.filter((o) => o !== win);
+        this.stats.rulesTriggered++;
+        this.opts.onDeferred?.([this.firing(r.rule, { [name(j)]: opener })]);
       });
-      r.window = { opener, openerItem: item, satisfied: new Set([item]), timer };
-    } else {
-      r.window.satisfied.add(item);
-    }
-    if (r.window.satisfied.size === r.evals.length) {
-      r.window.timer.cancel();
-      r.window = undefined;
+      const win: NotAllWindow = { opener, openerItem: j, satisfied: new Set([j]), bindings: { [name(j)]: opener }, timer };
+      r.windows.push(win);
+      return;
     }
   }
 

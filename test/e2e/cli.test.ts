@@ -19,10 +19,10 @@ describe("hookbook CLI (built binary)", () => {
     for (const c of ["validate", "run", "serve"]) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
   });
 
-  test("validate: shipped rulebooks are valid (exit 0)", () => {
-    const r = hookbook(["validate", "rulebooks"]);
+  test("validate: shipped rulebooks and the walk-through rulebook are valid (exit 0)", () => {
+    const r = hookbook(["validate", "rulebooks", "examples/walkthrough/rulebooks"]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /0 error\(s\)/);
+    assert.match(r.stderr, /0 error\(s\), 0 warning\(s\)/);
   });
 
   test("validate: errors as file:line:col with codes, exit 1", () => {
@@ -46,7 +46,7 @@ describe("hookbook CLI (built binary)", () => {
   });
 
   test("run --events --dry-run prints one Action record per action, honouring the throttle and the virtual clock", () => {
-    const r = hookbook(["run", "rulebooks/gpu-queue-depth.yml", "--events", "examples/walkthrough/events.jsonl", "--dry-run"]);
+    const r = hookbook(["run", "examples/walkthrough/rulebooks/gpu-queue-depth.yml", "--events", "examples/walkthrough/events.jsonl", "--dry-run"]);
     assert.equal(r.code, 0, r.stderr);
     const records = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(records.map((x) => `${x.rule}::${x.action}::${x.status}`), [
@@ -69,7 +69,7 @@ describe("hookbook CLI (built binary)", () => {
   });
 
   test("run: a bad events line is reported with its line number", () => {
-    const r = hookbook(["run", "rulebooks/gpu-queue-depth.yml", "--events", "-"], '{"i": 1}\nnot json\n');
+    const r = hookbook(["run", "examples/walkthrough/rulebooks/gpu-queue-depth.yml", "--events", "-"], '{"i": 1}\nnot json\n');
     assert.equal(r.code, 2);
     assert.match(r.stderr, /HB_ERR_EVENTS_FILE -:2:1/);
   });

@@ -20,23 +20,28 @@ function tempTestFile(name: string, text: string): string {
   return file;
 }
 
-const shipped = join(repo, "rulebooks/gpu-queue-depth.yml");
+/** The walk-through rulebook (debug + run_command); the production one in rulebooks/ provisions and notifies. */
+const shipped = join(repo, "examples/walkthrough/rulebooks/gpu-queue-depth.yml");
 const firing = "{alert: {status: firing, labels: {alertname: GPUJobQueueDepthHigh, queue: training-a100, gpu_type: a100-80gb}}}";
 
 describe("hookbook test (built binary)", () => {
-  test("the shipped rulebook tests pass: ok lines, summary, coverage, exit 0", () => {
-    const r = hookbook(["test", "rulebooks"]);
+  test("the shipped rulebook tests pass: ok lines, summary, full coverage, exit 0", () => {
+    const r = hookbook(["test", "rulebooks", "examples/walkthrough"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /^ok rulebooks\/gpu-queue-depth\.test\.yml › /m);
+    for (const name of ["gpu-queue-depth", "spot-interruption", "gpu-xid-errors", "gpu-sla-breach", "fleet-config-push"]) {
+      assert.match(r.stdout, new RegExp(`^ok rulebooks/${name}\\.test\\.yml › `, "m"), name);
+    }
+    assert.match(r.stdout, /^ok examples\/walkthrough\/rulebooks\/gpu-queue-depth\.test\.yml › /m);
     assert.doesNotMatch(r.stdout, /^not ok/m);
     assert.match(r.stdout, /^\d+ passed, 0 failed$/m);
-    assert.match(r.stdout, /^coverage: 1\/1 rules fired$/m);
+    assert.match(r.stdout, /^coverage: (\d+)\/\1 rules fired$/m);
   });
 
   test("the json-rules-engine evaluator gives the same results", () => {
-    const r = hookbook(["test", "--evaluator", "json-rules-engine", "rulebooks/gpu-queue-depth.test.yml"]);
+    const r = hookbook(["test", "--evaluator", "json-rules-engine", "rulebooks", "examples/walkthrough"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^\d+ passed, 0 failed$/m);
+    assert.match(r.stdout, /^coverage: (\d+)\/\1 rules fired$/m);
     assert.equal(hookbook(["test", "--evaluator", "nope", "rulebooks"]).code, 2);
   });
 

@@ -111,6 +111,21 @@ for (const evaluator of ["compiled", "json-rules-engine"] as const) {
       assert.equal((await run(y, [{ i: 1001 }, { $advance: 3000 }, { i: 1002 }], evaluator)).length, 0);
     });
 
+    test("not_all: each opener has its own window; a join completes only the window it matches", async () => {
+      const y = rb(`    - name: no replacement
+      condition:
+        not_all:
+          - event.interrupted is defined
+          - event.ready == events.m_0.interrupted
+        timeout: 3 minutes
+      action: {debug: {}}
+`);
+      const recs = await run(y, [{ interrupted: "node-a" }, { $advance: 30_000 }, { interrupted: "node-b" }, { $advance: 30_000 }, { ready: "node-b" }], evaluator);
+      assert.deepEqual(acts(recs), ["rs::no replacement::debug"], "node-b's window was completed; node-a's fired");
+      assert.deepEqual(matching(recs[0]), { m_0: { interrupted: "node-a" } });
+      assert.equal((await run(y, [{ interrupted: "node-a" }, { interrupted: "node-b" }], evaluator)).length, 2, "two openers, two firings");
+    });
+
     test("set_fact: facts match event. conditions and fire every matching rule (04, 80/81 contrast)", async () => {
       const y = rb(`    - name: r1
       condition: event.i == 1
