@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// A tiny hookbook webhook receiver: Standard Webhooks verification with node:http + node:crypto only.
+// A tiny hookbook webhook receiver with node:http + node:crypto only.
 //
-//   node examples/receiver/receiver.mjs --port 9000 --secret whsec_... [--out received.jsonl] [--host 127.0.0.1]
+//   node examples/receiver/receiver.mjs --port 9000 --secret whsec_... [--scheme standard|hmac-sha256-hex]
+//                                       [--out received.jsonl] [--host 127.0.0.1]
 //
-// - verifies the signature over the RAW body bytes (never re-serialized JSON);
-// - 401 on a bad signature or a timestamp more than 300 s away from now;
-// - deduplicates on webhook-id: a repeat answers 200 without being recorded again;
+// - verifies the signature over the RAW body bytes (never re-serialized JSON):
+//   --scheme standard (default): Standard Webhooks webhook-id / webhook-timestamp / webhook-signature,
+//     401 on a bad signature or a timestamp more than 300 s away from now;
+//   --scheme hmac-sha256-hex: X-Webhook-Signature: sha256=<hex HMAC-SHA256 of the body> keyed with
+//     the secret string as is (entries comma-separated during a secret rotation), X-Webhook-Id;
+// - deduplicates on the webhook id: a repeat answers 200 without being recorded again;
 // - prints `verified <webhook-id> <type>` per accepted message on stdout (logs go to stderr);
 // - appends each accepted body as one JSON line to --out when given.
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -17,7 +21,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_REMEMBERED_IDS = 10_000;
 
 function parseArgs(argv) {
-  const args = { port: 9000, host: "127.0.0.1", secret: undefined, out: undefined };
+  const args = { port: 9000, host: "127.0.0.1", secret: undefined, out: undefined, scheme: "standard" };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -25,14 +29,15 @@ function parseArgs(argv) {
     else if (flag === "--host") args.host = value;
     else if (flag === "--secret") args.secret = value;
     else if (flag === "--out") args.out = value;
+    else if (flag === "--scheme") args.scheme = value;
     else {
       console.error(`unknown argument: ${flag}`);
       process.exit(2);
     }
     i++;
   }
-  if (!args.secret || !Number.isInteger(args.port)) {
-    console.error("usage: receiver.mjs --port 9000 --secret whsec_... [--out received.jsonl] [--host 127.0.0.1]");
+  if (!args.secret || !Number.isInteger(args.port) || !["standard", "hmac-sha256-hex"].includes(args.scheme)) {
+    console.error("usage: receiver.mjs --port 9000 --secret whsec_... [--scheme standard|hmac-sha256-hex] [--out received.jsonl] [--host 127.0.0.1]");
     process.exit(2);
   }
   return args;
@@ -66,8 +71,22 @@ function verify(key, headers, body, nowSec = Math.floor(Date.now() / 1000)) {
   return ok;
 }
 
+/** Compatibility scheme: any `sha256=<hex>` entry equal to the HMAC of the body keyed with the secret string. */
+function verifyCompat(secret, headers, body) {
+  const header = headers["x-webhook-signature"];
+  if (!headers["x-webhook-id"] || !header) return false;
+  const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(body).digest("hex")}`);
+  let ok = false;
+  for (const entry of header.split(",")) {
+    const given = Buffer.from(entry.trim());
+    if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
+  }
+  return ok;
+}
+
 const args = parseArgs(process.argv.slice(2));
-const key = secretKey(args.secret);
+const compat = args.scheme === "hmac-sha256-hex";
+const key = compat ? undefined : secretKey(args.secret);
 const seen = new Set();
 
 function remember(id) {
@@ -96,8 +115,9 @@ const server = createServer((req, res) => {
   req.on("end", () => {
     if (res.headersSent) return;
     const body = Buffer.concat(chunks);
-    if (!verify(key, req.headers, body)) return answer(res, 401, "invalid signature");
-    const id = req.headers["webhook-id"];
+    const valid = compat ? verifyCompat(args.secret, req.headers, body) : verify(key, req.headers, body);
+    if (!valid) return answer(res, 401, "invalid signature");
+    const id = compat ? req.headers["x-webhook-id"] : req.headers["webhook-id"];
     if (seen.has(id)) return answer(res, 200, "duplicate");
     let message;
     try {

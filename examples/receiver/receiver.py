@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""A tiny hookbook webhook receiver: Standard Webhooks verification, Python 3 stdlib only.
+"""A tiny hookbook webhook receiver, Python 3 stdlib only.
 
-    python3 examples/receiver/receiver.py --port 9000 --secret whsec_... [--out received.jsonl] [--host 127.0.0.1]
+    python3 examples/receiver/receiver.py --port 9000 --secret whsec_... [--scheme standard|hmac-sha256-hex]
+                                          [--out received.jsonl] [--host 127.0.0.1]
 
-- verifies the signature over the RAW body bytes (never re-serialized JSON);
-- 401 on a bad signature or a timestamp more than 300 s away from now;
-- deduplicates on webhook-id: a repeat answers 200 without being recorded again;
+- verifies the signature over the RAW body bytes (never re-serialized JSON):
+  --scheme standard (default): Standard Webhooks webhook-id / webhook-timestamp / webhook-signature,
+    401 on a bad signature or a timestamp more than 300 s away from now;
+  --scheme hmac-sha256-hex: X-Webhook-Signature: sha256=<hex HMAC-SHA256 of the body> keyed with the
+    secret string as is (entries comma-separated during a secret rotation), X-Webhook-Id;
+- deduplicates on the webhook id: a repeat answers 200 without being recorded again;
 - prints `verified <webhook-id> <type>` per accepted message on stdout (logs go to stderr);
 - appends each accepted body as one JSON line to --out when given.
 """
@@ -64,14 +68,29 @@ def verify(key: bytes, headers, body: bytes, now_sec=None) -> bool:
     return ok
 
 
+def verify_compat(secret: str, headers, body: bytes) -> bool:
+    """Compatibility scheme: any `sha256=<hex>` entry equal to the HMAC of the body keyed with the secret string."""
+    header = headers.get("x-webhook-signature")
+    if not headers.get("x-webhook-id") or not header:
+        return False
+    expected = ("sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()).encode()
+    ok = False
+    for entry in header.split(","):
+        if hmac.compare_digest(entry.strip().encode(), expected):
+            ok = True
+    return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Verify hookbook's signed webhooks.")
     parser.add_argument("--port", type=int, default=9000)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--secret", required=True)
     parser.add_argument("--out")
+    parser.add_argument("--scheme", choices=["standard", "hmac-sha256-hex"], default="standard")
     args = parser.parse_args()
-    key = secret_key(args.secret)
+    compat = args.scheme == "hmac-sha256-hex"
+    key = b"" if compat else secret_key(args.secret)
     seen: "OrderedDict[str, None]" = OrderedDict()
     lock = threading.Lock()
 
@@ -90,10 +109,11 @@ def main() -> None:
                 self.answer(413, "body too large")
                 return
             body = self.rfile.read(length)
-            if not verify(key, self.headers, body):
+            valid = verify_compat(args.secret, self.headers, body) if compat else verify(key, self.headers, body)
+            if not valid:
                 self.answer(401, "invalid signature")
                 return
-            msg_id = self.headers["webhook-id"]
+            msg_id = self.headers["x-webhook-id" if compat else "webhook-id"]
             with lock:
                 if msg_id in seen:
                     self.answer(200, "duplicate")

@@ -16,6 +16,8 @@ import type {
   KvSpec,
   PublishAck,
   PublishOptions,
+  ReadOptions,
+  StoredMessage as StoredMessageView,
   StreamSpec,
   StreamStats,
 } from "./port.js";
@@ -287,6 +289,13 @@ class MemoryConsumerState {
       p.nakTimer?.cancel();
     }
   }
+
+  /** Deleted: stop every subscription, forget pending state (the stream keeps its messages). */
+  async destroy(): Promise<void> {
+    await Promise.all([...this.subs].map((sub) => this.unsubscribe(sub)));
+    this.cancelTimers();
+    this.pending.clear();
+  }
 }
 
 class MemoryKv implements KvBucket {
@@ -449,6 +458,47 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): Bus {
         buckets.set(spec.bucket, bucket);
       }
       return bucket;
+    },
+
+    async *readMessages(name: string, ropts: ReadOptions = {}): AsyncIterable<StoredMessageView> {
+      ensureOpen();
+      const stream = streams.get(name);
+      if (!stream) throw new HookbookError("HB_ERR_CONFIG_INVALID", `stream ${name} does not exist`);
+      stream.expire(clock.now());
+      const last = stream.lastSeq;
+      const filter = ropts.subject;
+      const accept = (subject: string): boolean => filter === undefined || subjectMatches(filter, subject);
+      let after = Math.max(0, (ropts.startSeq ?? 1) - 1);
+      for (;;) {
+        const m = stream.next(after, accept);
+        if (!m || m.seq > last) return;
+        after = m.seq;
+        if (ropts.startTimeMs !== undefined && m.storedAt < ropts.startTimeMs) continue;
+        yield { subject: m.subject, seq: m.seq, data: m.data.slice(), headers: { ...m.headers }, storedAt: m.storedAt };
+      }
+    },
+
+    async countMessages(name: string, subject: string): Promise<number> {
+      ensureOpen();
+      const stream = streams.get(name);
+      if (!stream) return 0;
+      stream.expire(clock.now());
+      let n = 0;
+      let after = 0;
+      for (;;) {
+        const m = stream.next(after, (s) => subjectMatches(subject, s));
+        if (!m) return n;
+        after = m.seq;
+        n++;
+      }
+    },
+
+    async deleteConsumer(name: string, durable: string): Promise<void> {
+      const stream = streams.get(name);
+      const consumer = stream?.consumers.get(durable);
+      if (!stream || !consumer) return;
+      stream.consumers.delete(durable);
+      await consumer.destroy();
     },
 
     async streamInfo(name: string): Promise<StreamStats | undefined> {

@@ -112,6 +112,25 @@ export interface StreamStats {
   readonly lastSeq: number;
 }
 
+/** A stored message read without a consumer (`Bus.readMessages`). */
+export interface StoredMessage {
+  readonly subject: string;
+  readonly seq: number;
+  readonly data: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+  /** When the message was stored (ms since epoch). */
+  readonly storedAt: number;
+}
+
+export interface ReadOptions {
+  /** Only messages whose subject matches this subject or wildcard pattern. */
+  readonly subject?: string;
+  /** First stream sequence to read (inclusive). */
+  readonly startSeq?: number;
+  /** Only messages stored at or after this time (ms since epoch). */
+  readonly startTimeMs?: number;
+}
+
 export interface Bus {
   readonly kind: "nats" | "memory";
   /** True when stored messages survive a process restart. */
@@ -124,6 +143,21 @@ export interface Bus {
   kv(spec: KvSpec): Promise<KvBucket>;
   /** Stored-message figures of a stream; undefined when the stream does not exist. */
   streamInfo?(name: string): Promise<StreamStats | undefined>;
+  /**
+   * Stored messages of a stream, oldest first, without acknowledging anything and without a
+   * durable consumer (admin reads: attempt logs, dead letters, replay lookups). The iteration
+   * ends at the newest message stored when the call started. Throws HB_ERR_CONFIG_INVALID when
+   * the stream does not exist, or is a work-queue stream on NATS (JetStream cannot read those
+   * without consuming them: use countMessages).
+   */
+  readMessages?(stream: string, opts?: ReadOptions): AsyncIterable<StoredMessage>;
+  /** Messages stored now whose subject matches `subject` (a subject or wildcard pattern); 0 when the stream does not exist. */
+  countMessages?(stream: string, subject: string): Promise<number>;
+  /**
+   * Delete a durable consumer and its delivery state (pending redeliveries included); the
+   * stream's messages stay. Stop every handle on it first. No-op when it does not exist.
+   */
+  deleteConsumer?(stream: string, durable: string): Promise<void>;
   /** Cheap reachability check for /readyz. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

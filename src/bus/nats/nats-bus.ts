@@ -4,11 +4,25 @@ import { DiscardPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream"
 import type { NatsConnection } from "@nats-io/transport-node";
 import { headers as natsHeaders, nanos } from "@nats-io/transport-node";
 import { HookbookError } from "../../core/errors.js";
-import type { Bus, ConsumerHandle, ConsumerSpec, DeliveryHandler, KvBucket, KvSpec, PublishAck, PublishOptions, StreamSpec, StreamStats } from "../port.js";
+import type {
+  Bus,
+  ConsumerHandle,
+  ConsumerSpec,
+  DeliveryHandler,
+  KvBucket,
+  KvSpec,
+  PublishAck,
+  PublishOptions,
+  ReadOptions,
+  StoredMessage,
+  StreamSpec,
+  StreamStats,
+} from "../port.js";
 import { startNatsConsumer } from "./nats-consumer.js";
 import type { BusLogger } from "./nats-errors.js";
 import { BUS_RETRY_AFTER_MS, isStreamNotFound, toBusError, toUnavailable, unavailable } from "./nats-errors.js";
 import { openNatsKv } from "./nats-kv.js";
+import { countNatsMessages, deleteNatsConsumer, readNatsMessages } from "./nats-read.js";
 
 export interface NatsBusLink {
   readonly nc: NatsConnection;
@@ -125,7 +139,35 @@ export function createNatsBus(link: NatsBusLink, onClose: () => Promise<void>): 
 
     async kv(spec: KvSpec): Promise<KvBucket> {
       ensureOpen();
-      return openNatsKv(link.js, link.jsm, spec);
+      const bucket = await openNatsKv(link.js, link.jsm, spec);
+      // Like publish: while disconnected, fail at once (a fast 503) instead of waiting out the API timeout.
+      const up = (): void => {
+        ensureOpen();
+        if (!link.isConnected()) throw unavailable(`KV ${spec.bucket}: NATS is disconnected`);
+      };
+      return {
+        get: async (key) => (up(), bucket.get(key)),
+        create: async (key, value) => (up(), bucket.create(key, value)),
+        put: async (key, value) => (up(), bucket.put(key, value)),
+        update: async (key, value, revision) => (up(), bucket.update(key, value, revision)),
+        delete: async (key) => (up(), bucket.delete(key)),
+        keys: async () => (up(), bucket.keys()),
+      };
+    },
+
+    readMessages(name: string, opts?: ReadOptions): AsyncIterable<StoredMessage> {
+      ensureOpen();
+      return readNatsMessages(link, name, opts);
+    },
+
+    async countMessages(name: string, subject: string): Promise<number> {
+      ensureOpen();
+      return countNatsMessages(link, name, subject);
+    },
+
+    async deleteConsumer(name: string, durable: string): Promise<void> {
+      ensureOpen();
+      await deleteNatsConsumer(link, name, durable);
     },
 
     async streamInfo(name: string): Promise<StreamStats | undefined> {

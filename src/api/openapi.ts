@@ -1,0 +1,102 @@
+/** OpenAPI 3.1 description of the admin API (served at GET /api/openapi.json). */
+
+const error = { $ref: "#/components/responses/Error" };
+const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const json = (schema: object): object => ({ content: { "application/json": { schema } } });
+const ref = (name: string): object => ({ $ref: `#/components/schemas/${name}` });
+
+function op(summary: string, ok: string, okSchema: object | undefined, extra: object = {}): object {
+  return {
+    summary,
+    responses: { [ok]: okSchema === undefined ? { description: "done" } : { description: "ok", ...json(okSchema) }, "4XX": error, "5XX": error },
+    ...extra,
+  };
+}
+
+const subscriptionInput = {
+  type: "object",
+  additionalProperties: false,
+  required: ["url", "events"],
+  properties: {
+    url: { type: "string", format: "uri" },
+    events: { type: "array", items: { type: "string" }, description: "type patterns: action.*, rule.fired, *" },
+    secret: { type: "string", description: "whsec_<base64 of 24–64 bytes>; generated when absent" },
+    description: { type: "string" },
+    headers: { type: "object", additionalProperties: { type: "string" } },
+    auth: {
+      oneOf: [
+        { type: "object", required: ["type", "header", "value"], properties: { type: { const: "api_key" }, header: { type: "string" }, value: { type: "string" } } },
+        {
+          type: "object",
+          required: ["type", "token_url", "client_id", "client_secret"],
+          properties: {
+            type: { const: "oauth2" },
+            token_url: { type: "string" },
+            client_id: { type: "string" },
+            client_secret: { type: "string" },
+            scope: { type: "string" },
+            auth_method: { enum: ["client_secret_basic", "client_secret_post"] },
+          },
+        },
+      ],
+    },
+    filter: { type: "object", description: "payload filter: $eq $neq $gt $gte $lt $lte $in $nin $exist $regex $and $or" },
+    signing: { enum: ["standard", "hmac-sha256-hex"] },
+    timeout_ms: { type: "integer", minimum: 100, maximum: 30000 },
+    max_in_flight: { type: "integer", minimum: 1, maximum: 64 },
+  },
+};
+
+export function openApiDocument(): object {
+  const id = { parameters: [idParam] };
+  return {
+    openapi: "3.1.0",
+    info: { title: "hookbook admin API", version: "0.1.0" },
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      responses: { Error: { description: "error", ...json({ type: "object", properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } } } }) } },
+      schemas: {
+        SubscriptionInput: subscriptionInput,
+        Endpoint: { type: "object", description: "an endpoint; secrets and auth credentials redacted" },
+        Attempt: { type: "object", description: "one delivery attempt (time, status, latency, response excerpt, error)" },
+        DeadLetter: { type: "object", description: "a dead-lettered message: outcome, last attempt, reason" },
+      },
+    },
+    paths: {
+      "/api/webhooks": {
+        get: op("List endpoints (config endpoints are read-only)", "200", { type: "object", properties: { data: { type: "array", items: ref("Endpoint") } } }),
+        post: op("Create a subscription", "201", ref("Endpoint"), { requestBody: { required: true, ...json(ref("SubscriptionInput")) } }),
+      },
+      "/api/webhooks/{id}": {
+        ...id,
+        get: op("Get an endpoint", "200", ref("Endpoint")),
+        patch: op("Update a subscription (null clears a field)", "200", ref("Endpoint"), { requestBody: json({ type: "object" }) }),
+        delete: op("Delete a subscription; queued messages are dead-lettered", "204", undefined),
+      },
+      "/api/webhooks/{id}/enable": { ...id, post: op("Enable", "200", ref("Endpoint")) },
+      "/api/webhooks/{id}/disable": { ...id, post: op("Disable; queued messages are dead-lettered", "200", ref("Endpoint")) },
+      "/api/webhooks/{id}/secret": { ...id, get: op("The current signing secret", "200", { type: "object" }) },
+      "/api/webhooks/{id}/rotate-secret": {
+        ...id,
+        post: op("Rotate the secret; the old one keeps signing for the grace period (default 24 h, max 7 d)", "200", { type: "object" }, {
+          requestBody: json({ type: "object", properties: { secret: { type: "string" }, grace_period_seconds: { type: "integer" } } }),
+        }),
+      },
+      "/api/webhooks/{id}/replay": {
+        ...id,
+        post: op("Resend one message, same webhook-id", "202", { type: "object" }, { requestBody: json({ type: "object", required: ["message_id"], properties: { message_id: { type: "string" } } }) }),
+      },
+      "/api/webhooks/{id}/recover": {
+        ...id,
+        post: op("Resend every dead letter in [since, until] (≤ 14 days)", "202", { type: "object" }, {
+          requestBody: json({ type: "object", required: ["since"], properties: { since: { type: "string", format: "date-time" }, until: { type: "string", format: "date-time" } } }),
+        }),
+      },
+      "/api/webhooks/{id}/attempts": { ...id, get: op("Newest attempts (?limit=1..1000)", "200", { type: "object", properties: { data: { type: "array", items: ref("Attempt") } } }) },
+      "/api/webhooks/{id}/dead-letters": { ...id, get: op("Newest dead letters (?limit=1..1000)", "200", { type: "object", properties: { data: { type: "array", items: ref("DeadLetter") } } }) },
+      "/api/webhooks/{id}/stats": { ...id, get: op("Success rate, p50/p95 latency, failures in 24 h, last success", "200", { type: "object" }) },
+      "/api/webhooks/{id}/test": { ...id, post: op("Send a signed webhook.test event and return the receiver's answer", "200", { type: "object" }) },
+    },
+  };
+}

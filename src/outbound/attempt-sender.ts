@@ -1,0 +1,111 @@
+/**
+ * One HTTP attempt of a webhook: headers (the subscription's own, then hookbook's, then the
+ * signature of the configured scheme, then endpoint auth), POST of the exact body bytes, the
+ * answer's status, latency, Retry-After and a response excerpt. With OAuth 2.0 endpoint auth a
+ * 401 answer refreshes the token and sends once more within the same attempt. Config endpoints
+ * (written by the operator) go through `trustedHttp`, which skips the SSRF address check.
+ */
+import type { Clock } from "../core/clock.js";
+import { compatSignatureHeaders } from "./compat-signer.js";
+import type { WebhookHttpClient } from "./http-client.js";
+import { HttpRequestError } from "./http-client.js";
+import type { OAuth2TokenCache } from "./oauth2-token.js";
+import { OAuth2TokenError } from "./oauth2-token.js";
+import { parseRetryAfter } from "./retry-policy.js";
+import { parseWebhookSecret, signatureHeaders } from "./signer.js";
+import type { Subscription } from "./subscription.js";
+import { signingSecrets } from "./subscription.js";
+
+export const OUTBOUND_USER_AGENT = "hookbook/0.1";
+
+export interface AttemptDeps {
+  /** SSRF-guarded client for API subscriptions. */
+  readonly http: WebhookHttpClient;
+  /** Client for config endpoints (default: `http`). */
+  readonly trustedHttp?: WebhookHttpClient;
+  readonly tokens: OAuth2TokenCache;
+  readonly clock: Clock;
+  readonly defaultTimeoutMs: number;
+  readonly responseExcerptBytes: number;
+}
+
+export interface AttemptResult {
+  /** ms since epoch */
+  readonly startedAt: number;
+  readonly latencyMs: number;
+  readonly status?: number;
+  readonly response?: string;
+  readonly responseTruncated?: boolean;
+  /** From Retry-After on a 429 or 503. */
+  readonly retryAfterMs?: number;
+  readonly error?: string;
+  readonly errorKind?: string;
+}
+
+/** Decoded Standard Webhooks keys by secret string (secrets are few: endpoints × rotations). */
+const keyCache = new Map<string, Buffer>();
+const KEY_CACHE_MAX = 10_000;
+
+function keyOf(secret: string): Buffer {
+  let key = keyCache.get(secret);
+  if (key === undefined) {
+    key = parseWebhookSecret(secret);
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
+/** The request headers of one attempt, signed for `timestampSec`. */
+export function attemptHeaders(sub: Subscription, messageId: string, body: Uint8Array, timestampSec: number, now: number): Record<string, string> {
+  const headers: Record<string, string> = { ...sub.headers, "user-agent": OUTBOUND_USER_AGENT, "content-type": "application/json" };
+  const secrets = signingSecrets(sub, now);
+  const signed =
+    sub.signing === "hmac-sha256-hex" ? compatSignatureHeaders(secrets, messageId, timestampSec, body) : signatureHeaders(secrets.map(keyOf), messageId, timestampSec, body);
+  Object.assign(headers, signed);
+  if (sub.auth?.type === "api_key") headers[sub.auth.header] = sub.auth.value;
+  return headers;
+}
+
+function failure(err: unknown): { error: string; errorKind: string } {
+  if (err instanceof HttpRequestError) return { error: err.kind === "timeout" ? "timeout" : `${err.kind}: ${err.message}`, errorKind: err.kind };
+  if (err instanceof OAuth2TokenError) return { error: err.message, errorKind: "oauth2" };
+  return { error: err instanceof Error ? err.message : String(err), errorKind: "internal" };
+}
+
+export async function sendAttempt(deps: AttemptDeps, sub: Subscription, messageId: string, body: Uint8Array, trusted = false): Promise<AttemptResult> {
+  const startedAt = deps.clock.now();
+  const t0 = performance.now();
+  const timeoutMs = sub.timeoutMs ?? deps.defaultTimeoutMs;
+  const latency = (): number => Math.round(performance.now() - t0);
+  const auth = sub.auth?.type === "oauth2" ? sub.auth : undefined;
+
+  const once = async (): Promise<Awaited<ReturnType<WebhookHttpClient["send"]>>> => {
+    const now = deps.clock.now();
+    const headers = attemptHeaders(sub, messageId, body, Math.floor(now / 1000), now);
+    if (auth) headers["authorization"] = `Bearer ${await deps.tokens.token(auth)}`;
+    const http = trusted ? (deps.trustedHttp ?? deps.http) : deps.http;
+    return http.send({ url: sub.url, headers, body, timeoutMs, maxResponseBytes: deps.responseExcerptBytes });
+  };
+
+  try {
+    let res = await once();
+    if (res.status === 401 && auth) {
+      deps.tokens.invalidate(auth);
+      res = await once();
+    }
+    const retryAfterMs = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers["retry-after"], deps.clock.now()) : undefined;
+    const ok = res.status >= 200 && res.status < 300;
+    return {
+      startedAt,
+      latencyMs: latency(),
+      status: res.status,
+      response: res.body,
+      ...(res.truncated ? { responseTruncated: true } : {}),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(ok ? {} : { error: `HTTP ${res.status}`, errorKind: "status" }),
+    };
+  } catch (err) {
+    return { startedAt, latencyMs: latency(), ...failure(err) };
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * The HTTP client of outbound delivery: one POST, a total timeout, redirects never followed
+ * (a 3xx is just a status), at most `maxResponseBytes` of the answer kept.
+ *
+ * `createGuardedHttpClient` (default) uses node:http/https with keep-alive agents and a custom
+ * DNS `lookup` that runs the SSRF guard on every address a new connection would use, so the
+ * address connected to is the address checked (no DNS-rebinding window); address literals are
+ * checked before connecting. `createFetchHttpClient` wraps an injected fetch: it resolves and
+ * checks the host first, then lets fetch resolve again; a DNS answer that changes between the
+ * two (rebinding) is not caught there, which is why it is only used when a fetch is injected.
+ */
+import type { LookupAddress } from "node:dns";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import type { IncomingMessage, RequestOptions } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
+import ipaddr from "ipaddr.js";
+import type { LookupAll, SsrfPolicy } from "./ssrf-guard.js";
+import { SsrfBlockedError, checkAddress, checkUrl, checkUrlSyntax, hostOf, systemLookupAll } from "./ssrf-guard.js";
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array | string;
+  readonly timeoutMs: number;
+  /** Response bytes kept (default 4096). */
+  readonly maxResponseBytes?: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  /** Lower-case names, first value. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The first maxResponseBytes of the body, UTF-8 (invalid sequences replaced). */
+  readonly body: string;
+  readonly truncated: boolean;
+}
+
+export type HttpErrorKind = "timeout" | "ssrf" | "dns" | "connect" | "tls" | "network";
+
+export class HttpRequestError extends Error {
+  constructor(
+    readonly kind: HttpErrorKind,
+    message: string,
+    opts?: { cause?: unknown },
+  ) {
+    super(message, opts);
+    this.name = "HttpRequestError";
+  }
+}
+
+export interface WebhookHttpClient {
+  /** Resolves with any status; rejects with HttpRequestError when no answer arrived. */
+  send(req: HttpRequest): Promise<HttpResponse>;
+  close(): void;
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 4096;
+/** A response body longer than this is not drained for connection reuse: the socket is dropped. */
+const MAX_DRAIN_BYTES = 1024 * 1024;
+
+function classify(err: unknown): HttpRequestError {
+  if (err instanceof HttpRequestError) return err;
+  if (err instanceof SsrfBlockedError) return new HttpRequestError(err.reason === "dns" ? "dns" : "ssrf", err.message, { cause: err });
+  const e = err as NodeJS.ErrnoException & { cause?: unknown };
+  const code = typeof e?.code === "string" ? e.code : "";
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NODATA") return new HttpRequestError("dns", message, { cause: err });
+  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
+    return new HttpRequestError("connect", message, { cause: err });
+  }
+  if (code.startsWith("ERR_TLS") || code.startsWith("CERT_") || /certificate|SSL|TLS/i.test(code) || code === "DEPTH_ZERO_SELF_SIGNED_CERT" || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
+    return new HttpRequestError("tls", message, { cause: err });
+  }
+  return new HttpRequestError("network", code ? `${code}: ${message}` : message, { cause: err });
+}
+
+function firstValues(res: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? (v[0] ?? "") : v;
+  }
+  return out;
+}
+
+/** A DNS lookup for net.connect that refuses the connection when any address is not allowed. */
+export function guardedLookup(policy: SsrfPolicy, lookupAll: LookupAll): LookupFunction {
+  return (hostname, options, callback) => {
+    lookupAll(hostname).then(
+      (addresses) => {
+        try {
+          for (const a of addresses) checkAddress(policy, hostname, a.address);
+        } catch (err) {
+          callback(err as NodeJS.ErrnoException, "", 4);
+          return;
+        }
+        const family = typeof options.family === "number" ? options.family : 0;
+        const usable: LookupAddress[] = addresses.filter((a) => family === 0 || a.family === family);
+        const first = usable[0];
+        if (first === undefined) {
+          const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
+          callback(err, "", 4);
+          return;
+        }
+        if (options.all === true) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
+        else callback(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, "", 4),
+    );
+  };
+}
+
+export interface GuardedClientOptions {
+  readonly policy: SsrfPolicy;
+  readonly lookupAll?: LookupAll;
+  /** Sockets per host and agent (default 256). */
+  readonly maxSockets?: number;
+}
+
+/** The default client: node:http(s), keep-alive, SSRF check at connect time. */
+export function createGuardedHttpClient(opts: GuardedClientOptions): WebhookHttpClient {
+  const lookup = guardedLookup(opts.policy, opts.lookupAll ?? systemLookupAll);
+  const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 256, scheduling: "lifo" as const, lookup };
+  const httpAgent = new HttpAgent(agentOpts);
+  const httpsAgent = new HttpsAgent(agentOpts);
+
+  return {
+    send(req: HttpRequest): Promise<HttpResponse> {
+      return new Promise<HttpResponse>((resolve, reject) => {
+        let url: URL;
+        try {
+          url = checkUrlSyntax(opts.policy, req.url);
+          const host = hostOf(url);
+          if (ipaddr.isValid(host)) checkAddress(opts.policy, host, host);
+        } catch (err) {
+          reject(classify(err));
+          return;
+        }
+        const body = typeof req.body === "string" ? Buffer.from(req.body, "utf8") : req.body;
+        const max = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+        const https = url.protocol === "https:";
+        const options: RequestOptions = {
+          method: "POST",
+          agent: https ? httpsAgent : httpAgent,
+          headers: { ...req.headers, "content-length": String(body.byteLength) },
+          lookup,
+        };
+        let settled = false;
+        const finish = (err: unknown, res?: HttpResponse): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          if (res) resolve(res);
+          else reject(classify(err));
+        };
+        const r = (https ? httpsRequest : httpRequest)(url, options, (res) => {
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          let seen = 0;
+          let truncated = false;
+          res.on("data", (chunk: Buffer) => {
+            seen += chunk.length;
+            if (kept < max) {
+              const part = chunk.subarray(0, max - kept);
+              chunks.push(part);
+              kept += part.length;
+              if (part.length < chunk.length) truncated = true;
+            } else {
+              truncated = true;
+            }
+            if (seen > MAX_DRAIN_BYTES) {
+              // Enough: answer now and drop the connection instead of draining a huge body.
+              r.destroy();
+              finish(undefined, { status: res.statusCode ?? 0, headers: firstValues(res), body: Buffer.concat(chunks).toString("utf8"), truncated: true });
+            }
+          });
+          res.on("end", () =>
+            finish(undefined, { status: res.statusCode ?? 0, headers: firstValues(res), body: Buffer.concat(chunks).toString("utf8"), truncated }),
+          );
+          res.on("error", (err) => finish(err));
+        });
+        const timer = setTimeout(() => {
+          const err = new HttpRequestError("timeout", `no complete answer within ${req.timeoutMs} ms`);
+          r.destroy(err);
+          finish(err);
+        }, req.timeoutMs);
+        r.on("error", (err) => finish(err));
+        r.end(body);
+      });
+    },
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+async function readExcerpt(res: Response, max: number): Promise<{ body: string; truncated: boolean }> {
+  if (!res.body) return { body: "", truncated: false };
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (kept + value.byteLength > max) {
+      chunks.push(value.subarray(0, max - kept));
+      truncated = true;
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+    chunks.push(value);
+    kept += value.byteLength;
+  }
+  return { body: Buffer.concat(chunks).toString("utf8"), truncated };
+}
+
+export interface FetchClientOptions {
+  readonly policy: SsrfPolicy;
+  readonly fetchImpl: typeof fetch;
+  readonly lookupAll?: LookupAll;
+}
+
+/** A client over an injected fetch: resolve-and-check first, then fetch (see the file comment for the caveat). */
+export function createFetchHttpClient(opts: FetchClientOptions): WebhookHttpClient {
+  return {
+    async send(req: HttpRequest): Promise<HttpResponse> {
+      try {
+        await checkUrl(opts.policy, req.url, opts.lookupAll ?? systemLookupAll);
+        const res = await opts.fetchImpl(req.url, {
+          method: "POST",
+          headers: req.headers,
+          body: req.body,
+          redirect: "manual",
+          signal: AbortSignal.timeout(req.timeoutMs),
+        });
+        const headers: Record<string, string> = {};
+        res.headers.forEach((v, k) => {
+          headers[k] ??= v;
+        });
+        const { body, truncated } = await readExcerpt(res, req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+        return { status: res.status, headers, body, truncated };
+      } catch (err) {
+        if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) {
+          throw new HttpRequestError("timeout", `no complete answer within ${req.timeoutMs} ms`, { cause: err });
+        }
+        const cause = (err as { cause?: unknown }).cause;
+        throw classify(cause instanceof Error && !(err instanceof SsrfBlockedError) ? cause : err);
+      }
+    },
+    close() {},
+  };
+}

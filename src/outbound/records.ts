@@ -1,0 +1,57 @@
+/**
+ * What the delivery log (HB_WEBHOOK_ATTEMPTS, `wha.<endpointId>`) and the dead-letter stream
+ * (HB_WEBHOOK_DLQ, `whdlq.<endpointId>`) store, one JSON document per message. Field names
+ * are snake_case: the admin API returns them as stored.
+ */
+import type { DeliveryTrigger } from "./outbound-streams.js";
+
+/**
+ * delivered = 2xx; retry = failed, another attempt is scheduled; dead = failed and
+ * dead-lettered (last attempt, 410 Gone, endpoint disabled); test = POST …/test.
+ */
+export type AttemptOutcome = "delivered" | "retry" | "dead" | "test";
+
+export interface AttemptRecord {
+  readonly endpoint_id: string;
+  /** webhook-id: msg_<outcome id>. */
+  readonly message_id: string;
+  readonly outcome_id: string;
+  readonly type: string;
+  /** 1-based attempt of this message (a replay starts again at 1). */
+  readonly attempt: number;
+  /** RFC 3339 time the attempt started. */
+  readonly at: string;
+  readonly status?: number;
+  readonly latency_ms: number;
+  /** First 4 KiB of the response body. */
+  readonly response?: string;
+  readonly response_truncated?: boolean;
+  /** timeout, connect, dns, ssrf, tls, network, oauth2, or the non-2xx status summary. */
+  readonly error?: string;
+  readonly error_kind?: string;
+  readonly outcome: AttemptOutcome;
+  /** Delay before the next attempt when outcome is retry. */
+  readonly next_retry_ms?: number;
+  readonly trigger: DeliveryTrigger | "test";
+}
+
+export type DeadLetterReason = "exhausted" | "gone" | "endpoint_disabled" | "endpoint_deleted" | "invalid_message";
+
+export interface DeadLetterRecord {
+  readonly endpoint_id: string;
+  readonly message_id: string;
+  readonly outcome_id: string;
+  readonly type: string;
+  readonly reason: DeadLetterReason;
+  /** RFC 3339 */
+  readonly dead_at: string;
+  /** Attempts made for this message before it was dead-lettered. */
+  readonly attempts: number;
+  readonly last_attempt: AttemptRecord | null;
+  /** Sequence of the outcome on HB_OUTCOMES (0 when unknown). */
+  readonly outcome_seq: number;
+  /** The outcome `{id, type, timestamp, data}` (null when the body is not JSON). */
+  readonly outcome: unknown;
+  /** The webhook body exactly as it was sent (UTF-8): replays send these bytes again. */
+  readonly body: string;
+}

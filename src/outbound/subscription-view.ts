@@ -1,0 +1,82 @@
+/** How the admin API shows an endpoint: snake_case, secrets and auth credentials redacted. */
+import type { EndpointEntry } from "./endpoint-registry.js";
+import type { EndpointAuth } from "./subscription.js";
+
+export const REDACTED = "[redacted]";
+
+export type AuthView =
+  | { readonly type: "api_key"; readonly header: string; readonly value: string }
+  | {
+      readonly type: "oauth2";
+      readonly token_url: string;
+      readonly client_id: string;
+      readonly client_secret: string;
+      readonly scope: string | null;
+      readonly auth_method: string;
+    };
+
+export interface EndpointView {
+  readonly id: string;
+  readonly url: string;
+  readonly events: readonly string[];
+  readonly filter: unknown;
+  readonly description: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly auth: AuthView | null;
+  readonly signing: string;
+  readonly status: string;
+  readonly disabled_reason: string | null;
+  readonly disabled_at: string | null;
+  readonly timeout_ms: number;
+  readonly max_in_flight: number;
+  /** "config" endpoints come from the config file and are read-only (enable/disable aside). */
+  readonly source: string;
+  readonly read_only: boolean;
+  readonly created_at: string | null;
+  readonly updated_at: string | null;
+}
+
+function authView(auth: EndpointAuth | undefined): AuthView | null {
+  if (auth === undefined) return null;
+  if (auth.type === "api_key") return { type: "api_key", header: auth.header, value: REDACTED };
+  return {
+    type: "oauth2",
+    token_url: auth.tokenUrl,
+    client_id: auth.clientId,
+    client_secret: REDACTED,
+    scope: auth.scope ?? null,
+    auth_method: auth.authMethod ?? "client_secret_basic",
+  };
+}
+
+/** Header values that look like credentials are not shown. */
+const SENSITIVE_HEADER = /authorization|token|secret|password|api[-_]?key|cookie|signature/i;
+
+function headersView(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SENSITIVE_HEADER.test(k) ? REDACTED : v]));
+}
+
+const iso = (ms: number | undefined): string | null => (ms === undefined || ms === 0 ? null : new Date(ms).toISOString());
+
+export function endpointView(entry: EndpointEntry, defaults: { timeoutMs: number; maxInFlight: number }): EndpointView {
+  const s = entry.sub;
+  return {
+    id: s.id,
+    url: s.url,
+    events: s.events,
+    filter: s.filter ?? null,
+    description: s.description ?? null,
+    headers: headersView(s.headers),
+    auth: authView(s.auth),
+    signing: s.signing,
+    status: s.status,
+    disabled_reason: s.status === "disabled" ? (s.disabledReason ?? null) : null,
+    disabled_at: s.status === "disabled" ? iso(s.disabledAt) : null,
+    timeout_ms: s.timeoutMs ?? defaults.timeoutMs,
+    max_in_flight: s.maxInFlight ?? defaults.maxInFlight,
+    source: entry.source,
+    read_only: entry.source === "config",
+    created_at: iso(s.createdAt),
+    updated_at: iso(s.updatedAt),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Endpoint subscriptions: what the admin API stores in KV (`hb_webhooks`, one JSON value per
+ * id) and what config endpoints become at run time. Config endpoints are read-only; only their
+ * enabled/disabled state lives in KV (`hb_webhook_health`).
+ */
+import type { EndpointConfig } from "../config/types.js";
+import type { OAuth2ClientCredentials } from "./oauth2-token.js";
+
+export type SigningScheme = "standard" | "hmac-sha256-hex";
+export const SIGNING_SCHEMES: readonly SigningScheme[] = ["standard", "hmac-sha256-hex"];
+
+export interface ApiKeyAuth {
+  readonly type: "api_key";
+  /** Header name, lower case. */
+  readonly header: string;
+  readonly value: string;
+}
+
+export type EndpointAuth = ApiKeyAuth | OAuth2ClientCredentials;
+
+/** A secret replaced by a rotation, still signing until `expiresAt` (ms since epoch). */
+export interface RetiredSecret {
+  readonly secret: string;
+  readonly expiresAt: number;
+}
+
+export type EndpointStatus = "enabled" | "disabled";
+
+/** Why an endpoint is disabled: by an operator, 410 Gone, or failing continuously too long. */
+export type DisabledReason = "manual" | "gone" | "failing";
+
+export interface Subscription {
+  readonly id: string;
+  readonly url: string;
+  readonly events: readonly string[];
+  /** Payload filter (payload-filter.ts), as given. */
+  readonly filter?: unknown;
+  readonly description?: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly auth?: EndpointAuth;
+  readonly signing: SigningScheme;
+  readonly secret: string;
+  readonly previousSecrets: readonly RetiredSecret[];
+  readonly status: EndpointStatus;
+  readonly disabledReason?: DisabledReason;
+  /** ms since epoch */
+  readonly disabledAt?: number;
+  /** Request timeout; default the service's (15 s). */
+  readonly timeoutMs?: number;
+  /** Messages in flight at once; default the service's (8). */
+  readonly maxInFlight?: number;
+  /** ms since epoch (0 for config endpoints). */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type EndpointSource = "api" | "config";
+
+/** Secrets that sign right now: the current one first, then retired ones still in their grace period. */
+export function signingSecrets(sub: Subscription, now: number): string[] {
+  return [sub.secret, ...sub.previousSecrets.filter((s) => s.expiresAt > now).map((s) => s.secret)];
+}
+
+/** A config endpoint as a subscription (status from its stored state). */
+export function subscriptionOfConfig(ep: EndpointConfig, state: { status: EndpointStatus; disabledReason?: DisabledReason; disabledAt?: number }): Subscription {
+  return {
+    id: ep.id,
+    url: ep.url,
+    events: [...ep.events],
+    headers: { ...ep.headers },
+    signing: "standard",
+    secret: ep.secret,
+    previousSecrets: [],
+    status: state.status,
+    ...(state.disabledReason === undefined ? {} : { disabledReason: state.disabledReason }),
+    ...(state.disabledAt === undefined ? {} : { disabledAt: state.disabledAt }),
+    timeoutMs: ep.timeoutMs,
+    createdAt: 0,
+    updatedAt: 0,
+  };
+}
