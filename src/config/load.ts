@@ -11,7 +11,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 type SecretRef = string | { env: string } | { file: string };
 
 interface RawConfig {
-  server?: { host?: string; port?: number; bodyLimit?: number; tls?: { cert: string; key: string; ca?: string; requestCert?: boolean } };
+  server?: {
+    host?: string;
+    port?: number;
+    bodyLimit?: number;
+    maxItemsPerRequest?: number;
+    maxHeaderSize?: number;
+    tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
+  };
   dataDir?: string;
   nats?: { url?: string; embedded?: boolean; binary?: string };
   rulebooks?: string[];
@@ -21,8 +28,13 @@ interface RawConfig {
   engine?: { evaluator?: "compiled" | "json-rules-engine" };
   outbound?: {
     endpoints?: { id: string; url: string; secret: SecretRef; events?: string[]; headers?: Record<string, string>; timeoutMs?: number }[];
-    retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+    retry?: { schedule?: "default" | "short" | (number | string)[]; maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+    ssrf?: { allow?: string[]; httpsOnly?: boolean };
+    disableAfterMs?: number;
+    rotationGraceMs?: number;
+    reconcileIntervalMs?: number;
   };
+  api?: { token?: SecretRef };
   integrations?: Record<string, Record<string, unknown>>;
   log?: { level?: HookbookConfig["log"]["level"] };
 }
@@ -122,6 +134,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
       host: raw.server?.host ?? "127.0.0.1",
       port: raw.server?.port ?? 8080,
       bodyLimit,
+      maxItemsPerRequest: raw.server?.maxItemsPerRequest ?? 1000,
+      maxHeaderSize: raw.server?.maxHeaderSize ?? 16_384,
       ...(raw.server?.tls === undefined ? {} : { tls: resolveTls(raw.server.tls, cwd) }),
     },
     dataDir: resolve(cwd, raw.dataDir ?? ".hookbook"),
@@ -133,18 +147,26 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
     engine: { evaluator: raw.engine?.evaluator ?? "compiled" },
     outbound: {
       endpoints,
-      retry: {
-        maxAttempts: raw.outbound?.retry?.maxAttempts ?? 8,
-        initialDelayMs: raw.outbound?.retry?.initialDelayMs ?? 5_000,
-        maxDelayMs: raw.outbound?.retry?.maxDelayMs ?? 36_000_000,
-      },
+      retry: retryConfig(raw.outbound?.retry),
+      ssrf: { allow: raw.outbound?.ssrf?.allow ?? [], httpsOnly: raw.outbound?.ssrf?.httpsOnly ?? false },
+      disableAfterMs: raw.outbound?.disableAfterMs ?? 5 * 24 * 3_600_000,
+      rotationGraceMs: raw.outbound?.rotationGraceMs ?? 24 * 3_600_000,
+      reconcileIntervalMs: raw.outbound?.reconcileIntervalMs ?? 10_000,
     },
+    api: { token: raw.api?.token === undefined ? undefined : secret(raw.api.token, "api.token") },
     integrations: Object.fromEntries(
       Object.entries(raw.integrations ?? {}).map(([name, settings]) => [name, resolveSecretsDeep(settings, `integrations.${name}`, (ref, where) => resolveSecret(ref, where, env, cwd)) as Record<string, unknown>]),
     ),
     log: { level: raw.log?.level ?? "info" },
   };
   return deepFreeze(config);
+}
+
+/** `schedule` wins; else the exponential keys when any is given; else the default (Svix-like) profile. */
+function retryConfig(r: NonNullable<RawConfig["outbound"]>["retry"]): HookbookConfig["outbound"]["retry"] {
+  if (r?.schedule !== undefined) return r.schedule;
+  if (r?.maxAttempts === undefined && r?.initialDelayMs === undefined && r?.maxDelayMs === undefined) return "default";
+  return { maxAttempts: r.maxAttempts ?? 8, initialDelayMs: r.initialDelayMs ?? 5_000, maxDelayMs: r.maxDelayMs ?? 36_000_000 };
 }
 
 function fromEnv(env: Env): RawConfig {
@@ -156,6 +178,7 @@ function fromEnv(env: Env): RawConfig {
     if (env.HOOKBOOK_PORT) out.server.port = integer(env.HOOKBOOK_PORT, "HOOKBOOK_PORT");
   }
   if (env.HOOKBOOK_DATA_DIR) out.dataDir = env.HOOKBOOK_DATA_DIR;
+  if (env.HOOKBOOK_API_TOKEN) out.api = { token: env.HOOKBOOK_API_TOKEN };
   if (env.HOOKBOOK_RULEBOOKS) out.rulebooks = env.HOOKBOOK_RULEBOOKS.split(",").map((s) => s.trim()).filter(Boolean);
   const level = env.HOOKBOOK_LOG_LEVEL ?? env.LOG_LEVEL;
   if (level) out.log = { level: level as HookbookConfig["log"]["level"] };

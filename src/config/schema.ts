@@ -68,6 +68,8 @@ export const CONFIG_SCHEMA = {
         host: { type: "string" },
         port: { type: "integer", minimum: 0, maximum: 65535 },
         bodyLimit: { type: "integer", minimum: 1 },
+        maxItemsPerRequest: { type: "integer", minimum: 1 },
+        maxHeaderSize: { type: "integer", minimum: 1024, maximum: 1_048_576 },
         tls: {
           type: "object",
           additionalProperties: false,
@@ -145,12 +147,26 @@ export const CONFIG_SCHEMA = {
           type: "object",
           additionalProperties: false,
           properties: {
+            schedule: { oneOf: [{ enum: ["default", "short"] }, { type: "array", minItems: 1, items: { type: ["integer", "string"] } }] },
             maxAttempts: { type: "integer", minimum: 1 },
             initialDelayMs: { type: "integer", minimum: 1 },
             maxDelayMs: { type: "integer", minimum: 1 },
           },
         },
+        ssrf: {
+          type: "object",
+          additionalProperties: false,
+          properties: { allow: { type: "array", items: { type: "string", minLength: 1 } }, httpsOnly: { type: "boolean" } },
+        },
+        disableAfterMs: { type: "integer", minimum: 1 },
+        rotationGraceMs: { type: "integer", minimum: 0 },
+        reconcileIntervalMs: { type: "integer", minimum: 100 },
       },
+    },
+    api: {
+      type: "object",
+      additionalProperties: false,
+      properties: { token: secretRef },
     },
     integrations: {
       type: "object",

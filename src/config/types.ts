@@ -182,6 +182,10 @@ export interface HookbookConfig {
     readonly host: string;
     readonly port: number;
     readonly bodyLimit: number;
+    /** Most events one ingest request may carry (default 1000); more → 413 HB_ERR_TOO_MANY_ITEMS. */
+    readonly maxItemsPerRequest: number;
+    /** Largest request line + headers in bytes (default 16384); more → 431 HB_ERR_HEADERS_TOO_LARGE. */
+    readonly maxHeaderSize: number;
     /** HTTPS for ingest; absent = plain HTTP (e.g. behind a TLS-terminating proxy). */
     readonly tls?: ServerTlsConfig;
   };
@@ -200,7 +204,18 @@ export interface HookbookConfig {
   readonly sources: readonly SourceConfig[];
   readonly actions: { readonly dryRun: boolean; readonly paused: boolean; readonly commandTimeoutMs: number; readonly httpTimeoutMs: number };
   readonly engine: { readonly evaluator: "compiled" | "json-rules-engine" };
-  readonly outbound: { readonly endpoints: readonly EndpointConfig[]; readonly retry: RetryPolicyConfig };
+  readonly outbound: {
+    readonly endpoints: readonly EndpointConfig[];
+    /** A profile ("default" = 5s 5m 30m 2h 5h 10h 10h, "short" = 1s 2s 4s), a list of delays, or the exponential policy. */
+    readonly retry: "default" | "short" | readonly (number | string)[] | RetryPolicyConfig;
+    /** Endpoint URLs of API subscriptions must not resolve to private/reserved addresses unless allowed here. */
+    readonly ssrf: { readonly allow: readonly string[]; readonly httpsOnly: boolean };
+    readonly disableAfterMs: number;
+    readonly rotationGraceMs: number;
+    readonly reconcileIntervalMs: number;
+  };
+  /** Admin API (`/api/...`): mounted only when a token is configured. */
+  readonly api: { readonly token: string | undefined };
   /** Settings of external systems used by actions (jira, slack, awx, kubernetes …), secrets resolved. */
   readonly integrations: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly log: { readonly level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent" };

@@ -69,6 +69,12 @@ export const ERROR_CATALOG = {
   // outbound
   HB_ERR_DELIVERY_FAILED: { status: 502, retry: "transient", summary: "webhook delivery failed" },
   HB_ERR_WEBHOOK_SECRET: { status: 400, retry: "permanent", summary: "webhook secret invalid" },
+  HB_ERR_WEBHOOK_INVALID: { status: 400, retry: "permanent", summary: "webhook subscription request invalid" },
+  HB_ERR_WEBHOOK_NOT_FOUND: { status: 404, retry: "permanent", summary: "no webhook endpoint with this id" },
+  HB_ERR_WEBHOOK_READ_ONLY: { status: 409, retry: "permanent", summary: "endpoints from the config file cannot be changed over the API" },
+  HB_ERR_WEBHOOK_URL_FORBIDDEN: { status: 400, retry: "permanent", summary: "endpoint URL refused (private/reserved address or not https)" },
+  HB_ERR_WEBHOOK_MESSAGE_NOT_FOUND: { status: 404, retry: "permanent", summary: "no such message for this endpoint" },
+  HB_ERR_WEBHOOK_DISABLED: { status: 409, retry: "permanent", summary: "endpoint is disabled" },
   // generic
   HB_ERR_INTERNAL: { status: 500, retry: "transient", summary: "internal error" },
 } as const satisfies Record<string, CatalogEntry>;

@@ -41,7 +41,7 @@ export function createDefaultAuthContext(opts: DefaultAuthContextOptions): AuthC
       throw new Error(`refusing to fetch ${parsed.protocol} URL`);
     }
     const res = await doFetch(parsed, { redirect: "error", signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) throw new Error(`GET ${parsed.origin}${parsed.pathname} answered ${res.status}`);
+    if (!res.ok) throw Object.assign(new Error(`GET ${parsed.origin}${parsed.pathname} answered ${res.status}`), { status: res.status });
     const declared = Number(res.headers.get("content-length"));
     if (Number.isFinite(declared) && declared > maxBytes) throw new Error(`document over ${maxBytes} bytes`);
     const bytes = Buffer.from(await res.arrayBuffer());

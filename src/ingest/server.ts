@@ -4,19 +4,24 @@
  *
  * Answers: 202 `{accepted, duplicates, events: [{id, type, duplicate}]}`; every error is
  * `{error: {code, message}}` with the catalog status (404 unknown source, 405 other method,
- * 413 body over the source's limit, 415 not JSON / content-encoded, 400 bad JSON or payload,
- * 400 signature header missing, 401 auth, 503 + Retry-After when the bus cannot store, 500
- * anything unexpected). Nothing is stored on a 4xx. On a 503 some events of the request may
- * already be stored; their Nats-Msg-Ids are stable, so the sender's retry deduplicates them.
- * Also `GET /healthz` (process up) and `GET /readyz` (bus reachable). With `tls` the server speaks
+ * 413 body over the source's limit or more events than `maxItemsPerRequest`, 415 not JSON /
+ * content-encoded, 431 headers over `maxHeaderSize`, 400 bad JSON or payload, 400 signature
+ * header missing, 401 auth, 503 + Retry-After when the bus cannot store or the server is
+ * closing, 500 anything unexpected). Nothing is stored on a 4xx. On a 503 some events of the
+ * request may already be stored; their Nats-Msg-Ids are stable, so the sender's retry
+ * deduplicates them. Also `GET /healthz` (process up), `GET /readyz` (bus reachable),
+ * `GET /metrics` (Prometheus, ./metrics.ts), `GET /openapi.json` (./openapi.ts) and
+ * `GET /schemas/<kind>.json` (event schemas). With `tls` the server speaks
  * HTTPS and asks for client certificates; the connection's verified peer subject goes to auth
  * (sources with `mtls` auth), the handshake itself never fails for want of one.
  *
  * Imports only the Bus port: the runtime injects the concrete bus.
  */
 import { Buffer } from "node:buffer";
+import { performance } from "node:perf_hooks";
 import Fastify, { LogController } from "fastify";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Registry } from "prom-client";
 import type { Bus } from "../bus/port.js";
 import type { SourceConfig } from "../config/types.js";
 import { systemClock } from "../core/clock.js";
@@ -36,6 +41,11 @@ import type { IngestMemory } from "./ingest-memory.js";
 import type { IngestSource, PipelineDeps } from "./pipeline.js";
 import { httpsServerOptions, tlsPeerOf } from "./tls.js";
 import type { IngestTlsOptions } from "./tls.js";
+import { loadEventSchemas } from "./event-schemas.js";
+import { DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_ITEMS_PER_REQUEST, checkHeaderSize, ingestClientErrorHandler, withItemLimit } from "./limits.js";
+import { IngestMetrics, UNKNOWN_SOURCE_LABEL } from "./metrics.js";
+import { buildIngestOpenApi } from "./openapi.js";
+import { packageVersion, registerOpsRoutes } from "./ops-routes.js";
 
 /** A source as ingest needs it: SourceConfig, whose auth may also be basic or a list of checks. */
 export type IngestSourceConfig = Omit<SourceConfig, "auth"> & { readonly auth: IngestAuthConfig };
@@ -56,6 +66,18 @@ export interface IngestOptions {
   readonly authContext?: AuthContext;
   /** Long-horizon dedup and staleness (openIngestMemory); absent: the stream's duplicate window only. */
   readonly memory?: IngestMemory;
+  /**
+   * Where the ingest metrics are registered and what `GET /metrics` serves (default: a fresh
+   * Registry, never prom-client's global one). Pass `Registry.merge([...])` of other components'
+   * registries to serve theirs too.
+   */
+  readonly metrics?: { readonly registry: Registry };
+  /** Most events one request may carry (default 1000); more → 413 HB_ERR_TOO_MANY_ITEMS. */
+  readonly maxItemsPerRequest?: number;
+  /** Largest request line + headers in bytes (default 16 KiB); more → 431 HB_ERR_HEADERS_TOO_LARGE. */
+  readonly maxHeaderSize?: number;
+  /** Folder of `<name>.schema.json` event schemas served at /schemas (default: the package's docs/sources). */
+  readonly schemasDir?: string;
 }
 
 export interface IngestServerOptions extends IngestOptions {
@@ -132,7 +154,19 @@ async function withTimeout(promise: Promise<boolean>, ms: number): Promise<boole
  * scoped to the instance it is registered on: `app.register(ingestPlugin, opts)`.
  */
 export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): Promise<void> {
-  const sources = resolveSources(opts);
+  const metrics = new IngestMetrics(opts.metrics?.registry ?? new Registry());
+  const maxItems = opts.maxItemsPerRequest ?? DEFAULT_MAX_ITEMS_PER_REQUEST;
+  const maxHeaderSize = opts.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
+  // When a request's events were ready to store (keyed by its body buffer): publish latency.
+  const readyAt = new WeakMap<Buffer, number>();
+  const sources = new Map<string, IngestSource>();
+  for (const [name, source] of resolveSources(opts)) {
+    const handler = withItemLimit(source.handler, maxItems, (req, count) => {
+      readyAt.set(req.body, performance.now());
+      metrics.eventsReceived(name, count);
+    });
+    sources.set(name, { ...source, handler });
+  }
   const clock = opts.clock ?? systemClock;
   const deps: PipelineDeps = {
     bus: opts.bus,
@@ -150,14 +184,32 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
     if (source === undefined) throw new HookbookError("HB_ERR_SOURCE_NOT_FOUND", `no source named ${JSON.stringify(req.params.source)}`);
     return source;
   };
+  const sourceLabel = (req: FastifyRequest): string => {
+    const name = (req.params as { source?: unknown } | undefined)?.source;
+    return typeof name === "string" && sources.has(name) ? name : UNKNOWN_SOURCE_LABEL;
+  };
+  const isHookRoute = (req: FastifyRequest): boolean => req.routeOptions.url === "/hooks/:source";
+  // Every answer on /hooks/<source>, whatever produced it (route, hook, parser, error handler).
+  const countRequest = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const name = sourceLabel(req);
+    metrics.requestDone(name, sources.get(name)?.kind ?? UNKNOWN_SOURCE_LABEL, reply.statusCode, reply.elapsedTime / 1000);
+  };
 
   // Raw bytes for every content type: auth runs on exactly what was received.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
-  app.setErrorHandler((err, req, reply) => sendError(req, reply, toIngestError(err), fallbackRetryAfter));
+  app.setErrorHandler((err, req, reply) => {
+    const error = toIngestError(err);
+    if (isHookRoute(req)) metrics.requestRejected(sourceLabel(req), error.code);
+    return sendError(req, reply, error, fallbackRetryAfter);
+  });
+  // Node enforces maxHeaderSize on real sockets (createIngestServer); this also covers inject()
+  // and a host server with a larger limit.
+  app.addHook("onRequest", async (req) => checkHeaderSize(req.raw, maxHeaderSize));
 
   app.post<SourceParams>("/hooks/:source", {
     bodyLimit: routeBodyLimit,
+    onResponse: countRequest,
     // Reject before the body is read: unknown source, encoding, media type, declared length.
     onRequest: async (req) => {
       const source = sourceOf(req);
@@ -180,7 +232,10 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
       const source = sourceOf(req);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const tls = tlsPeerOf(req.raw.socket);
+      const started = performance.now();
       const result = await acceptHook(deps, source, { body, headers: headersFromRaw(req.raw.rawHeaders), ...(tls === undefined ? {} : { tls }) });
+      // Publish latency: from the events being ready (normalize done) to the last PubAck.
+      metrics.eventsStored(source.name, result, (performance.now() - (readyAt.get(body) ?? started)) / 1000);
       req.log.info({ source: source.name, accepted: result.accepted, duplicates: result.duplicates }, "events stored");
       return reply.code(202).send(result);
     },
@@ -189,6 +244,7 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
   app.route<SourceParams>({
     method: [...FORBIDDEN_METHODS],
     url: "/hooks/:source",
+    onResponse: countRequest,
     handler: async (req) => {
       sourceOf(req);
       throw new HookbookError("HB_ERR_METHOD_NOT_ALLOWED", `${req.method} is not allowed; POST events to /hooks/${req.params.source}`);
@@ -202,7 +258,20 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
     reply.header("retry-after", String(fallbackRetryAfter));
     return reply.code(503).send(new HookbookError("HB_ERR_BUS_UNAVAILABLE", "event bus is not reachable").toBody());
   });
+
+  const schemas = await loadEventSchemas(opts.schemasDir);
+  const openapi = buildIngestOpenApi({
+    sources: sources.values(),
+    schemas: new Set(schemas.keys()),
+    maxItemsPerRequest: maxItems,
+    maxHeaderSize,
+    ...(await packageVersion().then((version) => (version === undefined ? {} : { version }))),
+  });
+  await registerOpsRoutes(app, { registry: metrics.registry, openapi: JSON.stringify(openapi), schemas });
 }
+
+/** The metrics registry of each server createIngestServer made (ingestMetricsRegistry). */
+const registries = new WeakMap<FastifyInstance, Registry>();
 
 /**
  * A fastify instance serving only ingest. Source problems (unknown kind, duplicate name, bad
@@ -217,22 +286,56 @@ export function createIngestServer(opts: IngestServerOptions): FastifyInstance {
   }
   const bodyLimit = Math.max(opts.bodyLimit, ...opts.sources.map((s) => s.bodyLimit));
   const ids = opts.ids;
+  const maxHeaderSize = opts.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
+  const registry = opts.metrics?.registry ?? new Registry();
+  const metrics = new IngestMetrics(registry);
+  // A source name longer than find-my-way's default (100) would otherwise never route.
+  const maxParamLength = Math.max(100, ...opts.sources.map((s) => encodeURIComponent(s.name).length));
   const app = Fastify({
     ...(opts.logger === undefined ? { logger: false } : { loggerInstance: opts.logger }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
-    routerOptions: { ignoreTrailingSlash: true },
-    return503OnClosing: true,
-    ...(tls === undefined ? {} : { https: tls }),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength },
+    // Refused below with the catalog's body and Retry-After instead of fastify's own 503.
+    return503OnClosing: false,
+    clientErrorHandler: ingestClientErrorHandler((code) => metrics.clientError(code)),
+    // Errors raised before routing answer with the catalog body too, never fastify's own.
+    frameworkErrors: (err, req, reply) => sendError(req, reply, frameworkError(err), opts.retryAfterSeconds ?? 5),
+    ...(tls === undefined ? { http: { maxHeaderSize } } : { https: { ...tls, maxHeaderSize } }),
     ...(ids === undefined ? {} : { genReqId: () => ids.uuid() }),
   }) as unknown as FastifyInstance;
+  registries.set(app, registry);
   const fallbackRetryAfter = opts.retryAfterSeconds ?? 5;
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onRequest", async (req, reply) => {
+    if (!closing) return;
+    reply.header("connection", "close");
+    throw new HookbookError("HB_ERR_BUS_CLOSED", "ingest is shutting down; retry later");
+  });
   app.setErrorHandler((err, req, reply) => sendError(req, reply, toIngestError(err), fallbackRetryAfter));
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split("?")[0] ?? "";
     const err = new HookbookError("HB_ERR_SOURCE_NOT_FOUND", `no route ${req.method} ${path}; events are POSTed to /hooks/<source>`);
     return sendError(req, reply, err, fallbackRetryAfter);
   });
-  void app.register(ingestPlugin, opts);
+  void app.register(ingestPlugin, { ...opts, metrics: { registry }, maxHeaderSize });
   return app;
+}
+
+/** fastify's pre-routing errors: a bad percent-encoding, or a name longer than any source's. */
+function frameworkError(err: { readonly code?: string }): HookbookError {
+  if (err.code === "FST_ERR_MAX_PARAM_LENGTH") return new HookbookError("HB_ERR_SOURCE_NOT_FOUND", "no source has a name this long", { cause: err });
+  if (err.code === "FST_ERR_BAD_URL") return new HookbookError("HB_ERR_BAD_REQUEST", "the URL path is not valid percent-encoding", { cause: err });
+  return toIngestError(err);
+}
+
+/**
+ * The Registry a server made by createIngestServer registers its metrics on and serves at
+ * `/metrics` (the one passed as `metrics.registry`, or the fresh one it made).
+ */
+export function ingestMetricsRegistry(app: FastifyInstance): Registry | undefined {
+  return registries.get(app);
 }

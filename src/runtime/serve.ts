@@ -1,4 +1,5 @@
 import { kvStateStore } from "../actions/kv-state.js";
+import { Registry, collectDefaultMetrics } from "prom-client";
 import { ActionRunner } from "../actions/runner.js";
 import { defaultActionRegistry } from "../actions/registry.js";
 import { encodeJson } from "../bus/port.js";
@@ -19,7 +20,9 @@ import { Engine } from "../engine/engine.js";
 import { openIngestMemory } from "../ingest/ingest-memory.js";
 import { createIngestServer } from "../ingest/server.js";
 import { readTlsFiles } from "../ingest/tls.js";
-import { startDeliveryWorkers } from "../outbound/delivery-worker.js";
+import { actionsApiPlugin } from "../api/actions-api.js";
+import { adminApiPlugin } from "../api/admin-api.js";
+import { startOutbound } from "../outbound/service.js";
 import { formatDiagnostic } from "../rulebook/load.js";
 import { loadVarsFile } from "../rulebook/vars.js";
 import { openBus } from "./bus-mode.js";
@@ -81,6 +84,9 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
   const plan = planIngestSources(config.sources, declared, vars, config.server.bodyLimit);
   for (const w of plan.warnings) logger.warn({}, w);
 
+  // One registry for every component: ingest serves it at /metrics.
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
   const busHandle = await openBus(config, logger);
   const { bus } = busHandle;
   const consumers: ConsumerHandle[] = [];
@@ -91,8 +97,19 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
 
     // OUTCOMES → signed webhooks, one durable consumer per endpoint. Started first: a new
     // endpoint's consumer starts at new outcomes, so it must exist before anything runs.
-    const workers = await startDeliveryWorkers({ bus, endpoints: config.outbound.endpoints, retry: config.outbound.retry, logger, clock });
-    stops.push(() => workers.stop());
+    const outbound = await startOutbound({
+      bus,
+      logger,
+      clock,
+      staticEndpoints: config.outbound.endpoints,
+      retry: config.outbound.retry,
+      ssrf: config.outbound.ssrf,
+      disableAfterMs: config.outbound.disableAfterMs,
+      rotationGraceMs: config.outbound.rotationGraceMs,
+      reconcileIntervalMs: config.outbound.reconcileIntervalMs,
+      metricsRegistry: metrics,
+    });
+    stops.push(() => outbound.stop());
 
     publishFiring = async (intent) => {
       await bus.publish(`actions.${subjectToken(intent.ruleset)}`, encodeJson(intent), { msgId: intent.key });
@@ -165,7 +182,23 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
 
     const tls = config.server.tls === undefined ? {} : { tls: readTlsFiles(config.server.tls) };
     const memory = await openIngestMemory(bus);
-    const app = createIngestServer({ sources: plan.sources, bus, bodyLimit: config.server.bodyLimit, logger, memory, ...tls });
+    const app = createIngestServer({
+      sources: plan.sources,
+      bus,
+      bodyLimit: config.server.bodyLimit,
+      maxItemsPerRequest: config.server.maxItemsPerRequest,
+      maxHeaderSize: config.server.maxHeaderSize,
+      metrics: { registry: metrics },
+      logger,
+      memory,
+      ...tls,
+    });
+    if (config.api.token) {
+      await app.register(adminApiPlugin, { outbound, adminToken: config.api.token });
+      await app.register(actionsApiPlugin, { gate: pause, adminToken: config.api.token });
+    } else {
+      logger.info({}, "admin API not mounted: set api.token (or HOOKBOOK_API_TOKEN) to manage webhooks and pause actions over HTTP");
+    }
     const address = await app.listen({ host: config.server.host, port: config.server.port });
     stops.push(() => app.close());
     logger.info({ url: address, sources: plan.sources.map((s) => `/hooks/${s.name}`), bus: busHandle.mode }, "hookbook serving");

@@ -9,7 +9,9 @@ export interface AuthContext {
   nowMs(): number;
   /**
    * GET a small text document (certificate, JWKS) and resolve its body; rejects on any network
-   * error or non-2xx answer. Implementations may cache.
+   * error or non-2xx answer. When the server answered, the rejection carries its HTTP `status`
+   * (a number), so a verifier can tell "no such document" (4xx) from "cannot reach it right now".
+   * Implementations may cache.
    */
   fetchText(url: string): Promise<string>;
 }

@@ -17,8 +17,9 @@
  * Certificates are fetched with `ctx.fetchText` and cached by URL (per fetchText function, at
  * most CERT_CACHE_MAX entries). `opts.certPem` replaces the fetch (tests, air-gapped setups); the
  * URL checks still apply. Codes: HB_ERR_AUTH_MISSING (not a signed SNS message: no Signature /
- * SigningCertURL, e.g. raw message delivery), HB_ERR_AUTH_INVALID (everything else), HB_ERR_INTERNAL
- * when the certificate cannot be fetched (transient: the sender retries).
+ * SigningCertURL, e.g. raw message delivery), HB_ERR_AUTH_INVALID (everything else, including a
+ * certificate URL its host answers with a 4xx: the URL is the sender's claim), HB_ERR_INTERNAL
+ * when the certificate cannot be fetched (network, 5xx: transient, the sender retries).
  */
 import { X509Certificate, createVerify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
@@ -121,6 +122,12 @@ function loadCert(url: string, ctx: SnsVerifyContext): Promise<CachedCert> {
   const pending = ctx.fetchText(url).then(
     (pem) => parseCert(pem),
     (err: unknown) => {
+      const status = err !== null && typeof err === "object" ? (err as { status?: unknown }).status : undefined;
+      // The URL comes from the message: a 4xx means there is no such certificate, so the message
+      // is not authentic (a forged path must not produce 5xx answers and error logs).
+      if (typeof status === "number" && status >= 400 && status < 500) {
+        throw new HookbookError("HB_ERR_AUTH_INVALID", `SNS signature: no signing certificate at ${url} (${status})`, { cause: err });
+      }
       throw new HookbookError("HB_ERR_INTERNAL", `cannot fetch the SNS signing certificate ${url}`, { cause: err });
     },
   );

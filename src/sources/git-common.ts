@@ -12,7 +12,7 @@ import type { NormalizedEvent } from "../core/envelope.js";
 import { HookbookError } from "../core/errors.js";
 import { sha256Hex } from "../core/ids.js";
 import { formPayload, isFormRequest } from "./form.js";
-import { isObject, isoFromMs, metaHeadersWithout, str } from "./normalize-util.js";
+import { MAX_DATE_MS, isObject, isoFromMs, metaHeadersWithout, str } from "./normalize-util.js";
 import type { Json } from "./normalize-util.js";
 import type { NormalizeRequest } from "./types.js";
 import { headerValue } from "./types.js";
@@ -73,7 +73,8 @@ const GITLAB_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) ?(UTC|[+
  * `2026-05-12 13:54:07 UTC` / `… +0000`, or Unix seconds (GitHub push `repository.pushed_at`).
  */
 export function gitTime(value: unknown): string | undefined {
-  if (typeof value === "number" && Number.isFinite(value) && value > 0) return isoFromMs(value * 1000);
+  // Unix seconds; a number no Date can hold (a malformed payload) is no time at all.
+  if (typeof value === "number" && Number.isFinite(value) && value > 0) return value * 1000 <= MAX_DATE_MS ? isoFromMs(value * 1000) : undefined;
   if (typeof value !== "string" || value.trim() === "") return undefined;
   const text = value.trim();
   const gitlab = GITLAB_TIME.exec(text);

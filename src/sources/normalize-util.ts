@@ -27,7 +27,10 @@ export function rfc3339(value: unknown): string | undefined {
   return typeof value === "string" && RFC3339.test(value) && !Number.isNaN(Date.parse(value)) ? value : undefined;
 }
 
-/** Milliseconds → RFC 3339 UTC, without ".000" when the time has no milliseconds. */
+/** Largest |milliseconds| a Date can hold (±100,000,000 days around 1970). */
+export const MAX_DATE_MS = 8.64e15;
+
+/** Milliseconds → RFC 3339 UTC, without ".000" when the time has no milliseconds. Throws RangeError outside ±MAX_DATE_MS. */
 export function isoFromMs(ms: number): string {
   return new Date(ms).toISOString().replace(".000Z", "Z");
 }

@@ -39,8 +39,49 @@ export const DELIVERY_ID_HEADERS: readonly string[] = [
 /** Longest delivery id taken as is; longer values are hashed into the key. */
 const MAX_DELIVERY_ID = 200;
 
-/** JSON.parse that maps a syntax error to HB_ERR_INVALID_JSON and drops `__proto__` keys. */
+/**
+ * Deepest array/object nesting accepted. JSON.parse copes with any depth, but everything after it
+ * that recurses (JSON.stringify when the event is stored, rule evaluation) overflows the stack at
+ * a few thousand levels; no producer nests anywhere near this.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** True when the JSON text nests arrays/objects deeper than `max` (strings skipped; bytes, so UTF-8 safe). */
+export function jsonNestedDeeperThan(body: Uint8Array, max: number): boolean {
+  if (body.length <= max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > max) return true;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * JSON.parse that maps a syntax error to HB_ERR_INVALID_JSON, refuses nesting deeper than
+ * MAX_JSON_DEPTH (HB_ERR_INVALID_PAYLOAD) and drops `__proto__` keys.
+ */
 export function parseJsonBody(body: Buffer): unknown {
+  if (jsonNestedDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new HookbookError("HB_ERR_INVALID_PAYLOAD", `body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   const text = body.toString("utf8");
   try {
     // The reviver is slower, so only take it when the key could be present (also \u-escaped).

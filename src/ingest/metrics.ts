@@ -1,0 +1,103 @@
+/**
+ * Prometheus metrics of the ingest server (prom-client), registered on a Registry the caller
+ * passes in, never on prom-client's global default registry: two servers in one process (tests,
+ * or ingest next to the admin API) keep their own counters. Served as text on `GET /metrics`.
+ *
+ * Names (docs/ingest.md):
+ *  hookbook_ingest_requests_total{source,kind,code}   every answer on /hooks/<source> (code = HTTP status)
+ *  hookbook_ingest_events_received_total{source}      events of authenticated, well-formed requests within limits
+ *  hookbook_ingest_events_accepted_total{source}      events in 202 answers (stored now, duplicates included)
+ *  hookbook_ingest_events_duplicate_total{source}     of those, already stored before (a retry)
+ *  hookbook_ingest_events_stale_total{source}         of those, older than the newest seen for their subject
+ *  hookbook_ingest_events_dropped_total{source}       of those, stale and dropped (source option dropStale)
+ *  hookbook_ingest_rejected_total{source,reason}      non-2xx answers by HB_ERR code
+ *  hookbook_ingest_client_errors_total{reason}        connections refused before routing (431 headers, 408, 400)
+ *  hookbook_ingest_publish_seconds{source}            events ready → last PubAck of a request (202 only)
+ *  hookbook_ingest_request_seconds{source}            request received → answer sent
+ * `source` is "(unknown)" for a name no source has, so a scan of random names adds one series.
+ */
+import { Counter, Histogram, Registry } from "prom-client";
+
+/** The `source` label of requests for a source name that is not configured. */
+export const UNKNOWN_SOURCE_LABEL = "(unknown)";
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** What a 202 answer says about its events (AcceptedBody of ./pipeline.ts, read loosely). */
+export interface StoredSummary {
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly events: readonly { readonly stale?: boolean; readonly dropped?: boolean }[];
+}
+
+function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing as Counter<L>;
+  return new Counter<L>({ name, help, labelNames: [...labelNames], registers: [registry] });
+}
+
+function histogram<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Histogram<L> {
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Histogram) return existing as Histogram<L>;
+  return new Histogram<L>({ name, help, labelNames: [...labelNames], buckets: LATENCY_BUCKETS, registers: [registry] });
+}
+
+export class IngestMetrics {
+  readonly registry: Registry;
+  private readonly requests: Counter<"source" | "kind" | "code">;
+  private readonly received: Counter<"source">;
+  private readonly accepted: Counter<"source">;
+  private readonly duplicates: Counter<"source">;
+  private readonly stale: Counter<"source">;
+  private readonly dropped: Counter<"source">;
+  private readonly rejected: Counter<"source" | "reason">;
+  private readonly clientErrors: Counter<"reason">;
+  private readonly publishSeconds: Histogram<"source">;
+  private readonly requestSeconds: Histogram<"source">;
+
+  /** Registers the ingest metrics on `registry` (reusing them when already there). */
+  constructor(registry: Registry = new Registry()) {
+    this.registry = registry;
+    this.requests = counter(registry, "hookbook_ingest_requests_total", "Requests answered on /hooks/<source>, by HTTP status code.", ["source", "kind", "code"]);
+    this.received = counter(registry, "hookbook_ingest_events_received_total", "Events in authenticated, well-formed requests within the limits.", ["source"]);
+    this.accepted = counter(registry, "hookbook_ingest_events_accepted_total", "Events answered 202: stored now (duplicates included).", ["source"]);
+    this.duplicates = counter(registry, "hookbook_ingest_events_duplicate_total", "Accepted events the bus already held (a retry): nothing new stored.", ["source"]);
+    this.stale = counter(registry, "hookbook_ingest_events_stale_total", "Accepted events older than the newest seen for their subject.", ["source"]);
+    this.dropped = counter(registry, "hookbook_ingest_events_dropped_total", "Stale events not stored (source option dropStale).", ["source"]);
+    this.rejected = counter(registry, "hookbook_ingest_rejected_total", "Requests answered with an error, by HB_ERR code.", ["source", "reason"]);
+    this.clientErrors = counter(registry, "hookbook_ingest_client_errors_total", "Connections answered before routing (header overflow, timeout, malformed HTTP), by HB_ERR code.", ["reason"]);
+    this.publishSeconds = histogram(registry, "hookbook_ingest_publish_seconds", "Seconds from a request's events being ready to its last PubAck (202 answers).", ["source"]);
+    this.requestSeconds = histogram(registry, "hookbook_ingest_request_seconds", "Seconds from request received to answer sent on /hooks/<source>.", ["source"]);
+  }
+
+  /** One answered request on /hooks/<source>. */
+  requestDone(source: string, kind: string, statusCode: number, seconds: number): void {
+    this.requests.inc({ source, kind, code: String(statusCode) });
+    if (Number.isFinite(seconds) && seconds >= 0) this.requestSeconds.observe({ source }, seconds);
+  }
+
+  eventsReceived(source: string, count: number): void {
+    if (count > 0) this.received.inc({ source }, count);
+  }
+
+  /** A 202: its events, and how long storing them took. */
+  eventsStored(source: string, summary: StoredSummary, publishSeconds: number | undefined): void {
+    if (summary.accepted > 0) this.accepted.inc({ source }, summary.accepted);
+    if (summary.duplicates > 0) this.duplicates.inc({ source }, summary.duplicates);
+    const stale = summary.events.filter((e) => e.stale === true).length;
+    const dropped = summary.events.filter((e) => e.dropped === true).length;
+    if (stale > 0) this.stale.inc({ source }, stale);
+    if (dropped > 0) this.dropped.inc({ source }, dropped);
+    if (publishSeconds !== undefined && Number.isFinite(publishSeconds) && publishSeconds >= 0) {
+      this.publishSeconds.observe({ source }, publishSeconds);
+    }
+  }
+
+  requestRejected(source: string, reason: string): void {
+    this.rejected.inc({ source, reason });
+  }
+
+  clientError(reason: string): void {
+    this.clientErrors.inc({ reason });
+  }
+}
