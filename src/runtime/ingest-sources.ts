@@ -1,3 +1,4 @@
+import { SNS_DEFAULT_CERT_HOST_PATTERN } from "../config/types.js";
 import type { SourceAuthConfig, SourceConfig } from "../config/types.js";
 import type { IngestSourceConfig } from "../ingest/server.js";
 import { renderValue } from "../rulebook/template/render.js";
@@ -60,6 +61,10 @@ export function planIngestSources(
     names.add(d.name);
     const args = renderValue(d.args, vars) as Record<string, unknown>;
     const auth = authFromArgs(args);
+    // SNS signs every message with AWS's certificate: verify it even without a shared secret.
+    if (auth.length === 0 && kind === "sns") {
+      auth.push({ type: "sns", topicArnAllowlist: stringList(args.topic_arns), certHostPattern: SNS_DEFAULT_CERT_HOST_PATTERN, autoConfirm: args.auto_confirm === true, toleranceSec: 3600 });
+    }
     if (auth.length === 0) warnings.push(`source '${d.name}' (${d.plugin}) has no token or hmac_secret: POST /hooks/${d.name} accepts unauthenticated requests`);
     sources.push({ name: d.name, kind, auth: auth.length === 0 ? { type: "none" } : auth, bodyLimit, options: args });
   }
@@ -81,4 +86,8 @@ function authFromArgs(args: Readonly<Record<string, unknown>>): SourceAuthConfig
     });
   }
   return out;
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
