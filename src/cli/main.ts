@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { isHookbookError } from "../core/errors.js";
 import { loadConfig } from "../config/load.js";
+import type { ServeRole } from "../config/types.js";
 import { formatDiagnostic } from "../rulebook/load.js";
 import { loadVarsFile } from "../rulebook/vars.js";
 import { loadRulebooks } from "../runtime/load-rulebooks.js";
@@ -86,11 +87,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("serve the ingest URL and run the rulebooks (NATS_URL, else an embedded nats-server, else in-memory)")
     .option("--config <file>", "config file (YAML/JSON); default $HOOKBOOK_CONFIG or built-in defaults")
     .option("--port <port>", "listen port (overrides config)")
-    .action(async (opts: { config?: string; port?: string }) => {
-      const config = loadConfig({
-        ...(opts.config ? { file: opts.config } : {}),
-        ...(opts.port ? { overrides: { server: { port: Number(opts.port) } } } : {}),
-      });
+    .option("--roles <roles>", "parts to run in this process, comma-separated: ingest,engine,runner,delivery (default all)")
+    .action(async (opts: { config?: string; port?: string; roles?: string }) => {
+      const overrides = {
+        ...(opts.port ? { server: { port: Number(opts.port) } } : {}),
+        ...(opts.roles ? { roles: opts.roles.split(",").map((r) => r.trim()).filter(Boolean) as ServeRole[] } : {}),
+      };
+      const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides });
       const logger = createLogger(config.log.level);
       const handle = await startServe(config, logger);
       await new Promise<void>((resolve) => {

@@ -4,8 +4,8 @@ import { Ajv } from "ajv";
 import { parse as parseYaml } from "yaml";
 import { HookbookError } from "../core/errors.js";
 import { CONFIG_SCHEMA } from "./schema.js";
-import { DEFAULT_TOLERANCE_SEC, OIDC_DEFAULT_ISSUERS, OIDC_DEFAULT_JWKS_URL, SNS_DEFAULT_CERT_HOST_PATTERN } from "./types.js";
-import type { EndpointConfig, HookbookConfig, HmacAuthConfig, ServerTlsConfig, SourceAuth, SourceAuthConfig, SourceConfig } from "./types.js";
+import { DEFAULT_TOLERANCE_SEC, OIDC_DEFAULT_ISSUERS, OIDC_DEFAULT_JWKS_URL, SERVE_ROLES, SNS_DEFAULT_CERT_HOST_PATTERN } from "./types.js";
+import type { EndpointConfig, HookbookConfig, HmacAuthConfig, ServerTlsConfig, ServeRole, SourceAuth, SourceAuthConfig, SourceConfig } from "./types.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 type SecretRef = string | { env: string } | { file: string };
@@ -20,6 +20,7 @@ interface RawConfig {
     tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
   };
   dataDir?: string;
+  roles?: ServeRole[];
   nats?: { url?: string; embedded?: boolean; binary?: string };
   rulebooks?: string[];
   vars?: string;
@@ -130,6 +131,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
     timeoutMs: e.timeoutMs ?? 15_000,
   }));
   const config: HookbookConfig = {
+    roles: raw.roles ?? [...SERVE_ROLES],
     server: {
       host: raw.server?.host ?? "127.0.0.1",
       port: raw.server?.port ?? 8080,
@@ -178,6 +180,7 @@ function fromEnv(env: Env): RawConfig {
     if (env.HOOKBOOK_PORT) out.server.port = integer(env.HOOKBOOK_PORT, "HOOKBOOK_PORT");
   }
   if (env.HOOKBOOK_DATA_DIR) out.dataDir = env.HOOKBOOK_DATA_DIR;
+  if (env.HOOKBOOK_ROLES) out.roles = env.HOOKBOOK_ROLES.split(",").map((r) => r.trim()).filter(Boolean) as ServeRole[];
   if (env.HOOKBOOK_API_TOKEN) out.api = { token: env.HOOKBOOK_API_TOKEN };
   if (env.HOOKBOOK_RULEBOOKS) out.rulebooks = env.HOOKBOOK_RULEBOOKS.split(",").map((s) => s.trim()).filter(Boolean);
   const level = env.HOOKBOOK_LOG_LEVEL ?? env.LOG_LEVEL;

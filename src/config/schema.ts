@@ -1,5 +1,5 @@
 /** JSON Schema of the config file (YAML or JSON). Documented key by key in docs/configuration.md. */
-import { SOURCE_KINDS } from "./types.js";
+import { SERVE_ROLES, SOURCE_KINDS } from "./types.js";
 
 const secretRef = {
   oneOf: [
@@ -84,6 +84,7 @@ export const CONFIG_SCHEMA = {
       },
     },
     dataDir: { type: "string", minLength: 1 },
+    roles: { type: "array", minItems: 1, uniqueItems: true, items: { enum: [...SERVE_ROLES] } },
     nats: {
       type: "object",
       additionalProperties: false,

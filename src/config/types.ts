@@ -177,7 +177,12 @@ export interface RetryPolicyConfig {
   readonly maxDelayMs: number;
 }
 
+/** Parts `hookbook serve` runs in this process; each is a durable consumer (or the HTTP server), so they can run apart. */
+export const SERVE_ROLES = ["ingest", "engine", "runner", "delivery"] as const;
+export type ServeRole = (typeof SERVE_ROLES)[number];
+
 export interface HookbookConfig {
+  readonly roles: readonly ServeRole[];
   readonly server: {
     readonly host: string;
     readonly port: number;

@@ -15,7 +15,7 @@ import { HookbookError } from "../core/errors.js";
 import { randomIds } from "../core/ids.js";
 import type { ActionIntent } from "../core/intent.js";
 import { outcomeSubject } from "../core/outcome.js";
-import type { HookbookConfig } from "../config/types.js";
+import type { HookbookConfig, ServeRole } from "../config/types.js";
 import { Engine } from "../engine/engine.js";
 import { openIngestMemory } from "../ingest/ingest-memory.js";
 import { createIngestServer } from "../ingest/server.js";
@@ -33,7 +33,7 @@ import { loadRulebooks } from "./load-rulebooks.js";
 import type { Logger } from "./logger.js";
 
 export interface ServeHandle {
-  /** Base URL of the ingest server, e.g. http://127.0.0.1:8080 */
+  /** Base URL of the ingest server, e.g. http://127.0.0.1:8080 ("" without the ingest role). */
   readonly url: string;
   readonly busMode: BusHandle["mode"];
   readonly natsUrl: string | undefined;
@@ -97,7 +97,10 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
 
     // OUTCOMES → signed webhooks, one durable consumer per endpoint. Started first: a new
     // endpoint's consumer starts at new outcomes, so it must exist before anything runs.
-    const outbound = await startOutbound({
+    const has = (role: ServeRole): boolean => config.roles.includes(role);
+    const outbound = !has("delivery")
+      ? undefined
+      : await startOutbound({
       bus,
       logger,
       clock,
@@ -109,7 +112,7 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
       reconcileIntervalMs: config.outbound.reconcileIntervalMs,
       metricsRegistry: metrics,
     });
-    stops.push(() => outbound.stop());
+    if (outbound) stops.push(() => outbound.stop());
 
     publishFiring = async (intent) => {
       await bus.publish(`actions.${subjectToken(intent.ruleset)}`, encodeJson(intent), { msgId: intent.key });
@@ -117,7 +120,7 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
     };
 
     // EVENTS → engine → ACTIONS. An event is acked only after its firings are stored.
-    consumers.push(
+    if (has("engine")) consumers.push(
       await bus.consume({ stream: STREAM_EVENTS, durable: "engine", filterSubjects: ["events.>"], ackWaitMs: 60_000, maxAckPending: 1 }, async (d) => {
         const envelope = d.json<EventEnvelope>();
         const firings =
@@ -161,7 +164,7 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
         }
       },
     });
-    consumers.push(
+    if (has("runner")) consumers.push(
       await bus.consume(
         // Up to 32 intents in flight; the lanes keep a sequential ruleset's firings in order.
         { stream: STREAM_ACTIONS, durable: "runner", filterSubjects: ["actions.>"], ackWaitMs: 60_000, maxAckPending: 32, maxDeliver: 10 },
@@ -180,28 +183,31 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
       ),
     );
 
-    const tls = config.server.tls === undefined ? {} : { tls: readTlsFiles(config.server.tls) };
-    const memory = await openIngestMemory(bus);
-    const app = createIngestServer({
-      sources: plan.sources,
-      bus,
-      bodyLimit: config.server.bodyLimit,
-      maxItemsPerRequest: config.server.maxItemsPerRequest,
-      maxHeaderSize: config.server.maxHeaderSize,
-      metrics: { registry: metrics },
-      logger,
-      memory,
-      ...tls,
-    });
-    if (config.api.token) {
-      await app.register(adminApiPlugin, { outbound, adminToken: config.api.token });
-      await app.register(actionsApiPlugin, { gate: pause, adminToken: config.api.token });
-    } else {
-      logger.info({}, "admin API not mounted: set api.token (or HOOKBOOK_API_TOKEN) to manage webhooks and pause actions over HTTP");
+    let address = "";
+    if (has("ingest")) {
+      const tls = config.server.tls === undefined ? {} : { tls: readTlsFiles(config.server.tls) };
+      const memory = await openIngestMemory(bus);
+      const app = createIngestServer({
+        sources: plan.sources,
+        bus,
+        bodyLimit: config.server.bodyLimit,
+        maxItemsPerRequest: config.server.maxItemsPerRequest,
+        maxHeaderSize: config.server.maxHeaderSize,
+        metrics: { registry: metrics },
+        logger,
+        memory,
+        ...tls,
+      });
+      if (config.api.token) {
+        if (outbound) await app.register(adminApiPlugin, { outbound, adminToken: config.api.token });
+        if (has("runner")) await app.register(actionsApiPlugin, { gate: pause, adminToken: config.api.token });
+      } else {
+        logger.info({}, "admin API not mounted: set api.token (or HOOKBOOK_API_TOKEN) to manage webhooks and pause actions over HTTP");
+      }
+      address = await app.listen({ host: config.server.host, port: config.server.port });
+      stops.push(() => app.close());
     }
-    const address = await app.listen({ host: config.server.host, port: config.server.port });
-    stops.push(() => app.close());
-    logger.info({ url: address, sources: plan.sources.map((s) => `/hooks/${s.name}`), bus: busHandle.mode }, "hookbook serving");
+    logger.info({ url: address || undefined, roles: config.roles, sources: has("ingest") ? plan.sources.map((s) => `/hooks/${s.name}`) : [], bus: busHandle.mode }, "hookbook serving");
 
     let stopped = false;
     return {
