@@ -1,3 +1,6 @@
+import { isJsonObject as isObject } from "../core/json.js";
+export { isJsonObject as isObject } from "../core/json.js";
+
 /**
  * ansible-rulebook's automatic `insert_meta_info` filter: sets meta.source.{name,type},
  * meta.received_at and meta.uuid, each only when absent. Returns a new object.
@@ -26,10 +29,6 @@ export function insertMetaInfo(event: Record<string, unknown>, info: MetaInfo): 
 /** UTC ISO-8601 with microseconds and Z, as ansible-rulebook writes received_at. */
 export function isoMicros(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-}
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 export function eventUuid(event: Record<string, unknown>): string {

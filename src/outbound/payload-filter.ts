@@ -1,3 +1,5 @@
+import { isJsonObject as isPlainObject } from "../core/json.js";
+
 /**
  * Payload filters of a subscription, the operator family of Convoy and Outpost, evaluated
  * against the outcome JSON `{id, type, timestamp, data}`.
@@ -29,10 +31,6 @@ const COMPARE_OPS = new Set(["$gt", "$gte", "$lt", "$lte"]);
 const OPERATORS = new Set(["$eq", "$neq", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exist", "$regex"]);
 
 class FilterError extends Error {}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Deep equality of JSON values. */
 export function jsonEqual(a: unknown, b: unknown): boolean {

@@ -37,6 +37,7 @@ import { HookbookError } from "../core/errors.js";
 import { sha256Hex } from "../core/ids.js";
 import type { NormalizeRequest, SourceKindHandler } from "./types.js";
 import { metaHeaders, parseJsonBody } from "./webhook.js";
+import { isJsonObject as isObject } from "../core/json.js";
 
 export interface AlertmanagerOptions {
   readonly dataHostPath: string;
@@ -45,10 +46,6 @@ export interface AlertmanagerOptions {
 }
 
 type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 /** Reads and checks the kind options; throws HB_ERR_CONFIG_INVALID. Call it at startup too. */
 export function alertmanagerOptions(options: Readonly<Record<string, unknown>>): AlertmanagerOptions {

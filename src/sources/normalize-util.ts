@@ -3,12 +3,9 @@
  * azure-*, k8s-events, cloudevents): JSON shape checks, time parsing and `meta.headers`.
  */
 import { HookbookError } from "../core/errors.js";
+export { isJsonObject as isObject } from "../core/json.js";
 
 export type Json = Record<string, unknown>;
-
-export function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 /** The value when it is a non-empty string, else undefined. */
 export function str(value: unknown): string | undefined {

@@ -1,5 +1,7 @@
 import type { EngineCommand } from "../../core/command.js";
 import type { ActionContext } from "../types.js";
+import { isJsonObject as isPlainObject } from "../../core/json.js";
+export { isJsonObject as isPlainObject } from "../../core/json.js";
 
 /**
  * `ansible_eda` as ansible-rulebook passes it to playbooks and job templates (reference §4.4):
@@ -19,10 +21,6 @@ export function ansibleEdaVars(ctx: ActionContext): Record<string, unknown> {
 /** The ruleset that set_facts / post_events target: `ruleset` argument, else the firing's. */
 export function artifactRuleset(ctx: ActionContext): string {
   return typeof ctx.args.ruleset === "string" && ctx.args.ruleset !== "" ? ctx.args.ruleset : ctx.intent.ruleset;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /**

@@ -7,12 +7,9 @@
  * undefined. Operator meanings are documented in ir.ts.
  */
 import type { IrOperator, SelectOperator } from "./ir.js";
+import { isJsonObject as isPlainObject } from "../../core/json.js";
 
 export type OperatorFn = (left: unknown, right: unknown) => boolean;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Drools-style equality: null only equals null, numbers numerically, no cross-type coercion. */
 export function valueEquals(a: unknown, b: unknown): boolean {

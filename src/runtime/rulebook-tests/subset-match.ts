@@ -1,3 +1,5 @@
+import { isJsonObject as isPlainObject } from "../../core/json.js";
+
 /** One place where an actual value differs from what a test expected. */
 export interface Mismatch {
   /** e.g. `matching_events.m.alert.labels.queue`, `…labels["gpu-type"]`, `…hosts[0]`. */
@@ -6,10 +8,6 @@ export interface Mismatch {
   /** Undefined together with `missing` when the actual value has no such key. */
   readonly actual: unknown;
   readonly missing: boolean;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Append a key to a display path: `a.b` for identifiers, `a["x-y"]` otherwise. */
