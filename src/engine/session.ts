@@ -1,8 +1,9 @@
 import type { Clock } from "../core/clock.js";
+import { jsonEqual } from "../core/json.js";
 import { firingKey } from "../core/intent.js";
 import type { ActionIntent } from "../core/intent.js";
 import type { Rule, Ruleset } from "../rulebook/model.js";
-import { eventUuid, isObject } from "./event-meta.js";
+import { eventUuid } from "./event-meta.js";
 import type { EngineEvent } from "./event-meta.js";
 import { itemEvaluator, localFilter } from "./item-eval.js";
 import type { ItemEvaluator } from "./item-eval.js";
@@ -320,21 +321,10 @@ function stripMeta(obj: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a === "number" && typeof b === "number") return a === b;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
-}
-
 function factMatches(fact: Record<string, unknown>, pattern: Record<string, unknown>, partial: boolean): boolean {
   const p = stripMeta(pattern);
-  if (!partial) return deepEqual(stripMeta(fact), p);
-  return Object.entries(p).every(([k, v]) => Object.prototype.hasOwnProperty.call(fact, k) && deepEqual(fact[k], v));
+  if (!partial) return jsonEqual(stripMeta(fact), p);
+  return Object.entries(p).every(([k, v]) => Object.prototype.hasOwnProperty.call(fact, k) && jsonEqual(fact[k], v));
 }
 
 function withoutKeys(fact: EngineEvent, pattern: Record<string, unknown>): EngineEvent {

@@ -1,4 +1,4 @@
-import { isJsonObject as isPlainObject } from "../core/json.js";
+import { isJsonObject as isPlainObject, jsonEqual } from "../core/json.js";
 
 /**
  * Payload filters of a subscription, the operator family of Convoy and Outpost, evaluated
@@ -31,18 +31,6 @@ const COMPARE_OPS = new Set(["$gt", "$gte", "$lt", "$lte"]);
 const OPERATORS = new Set(["$eq", "$neq", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exist", "$regex"]);
 
 class FilterError extends Error {}
-
-/** Deep equality of JSON values. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && jsonEqual(a[k], b[k]));
-  }
-  return false;
-}
 
 function lookup(doc: unknown, path: readonly string[]): unknown {
   let cur: unknown = doc;

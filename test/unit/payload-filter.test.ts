@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compileFilter, jsonEqual } from "../../src/outbound/payload-filter.js";
+import { jsonEqual } from "../../src/core/json.js";
+import { compileFilter } from "../../src/outbound/payload-filter.js";
 
 const outcome = {
   id: "o-1",
