@@ -19,6 +19,15 @@ const retryArgs = {
   delay: { type: "number", minimum: 0, description: "seconds before the first retry (default 1), doubling each time" },
 };
 
+/** `auth` of post/http: inline bearer/basic, or `{integration: name}` to use config secrets. */
+const httpAuth = {
+  oneOf: [
+    { type: "object", additionalProperties: false, required: ["type", "token"], properties: { type: { const: "bearer" }, token: { type: "string" } } },
+    { type: "object", additionalProperties: false, required: ["type", "username"], properties: { type: { const: "basic" }, username: { type: "string" }, password: { type: "string" } } },
+    { type: "object", additionalProperties: false, required: ["integration"], properties: { integration: { type: "string" }, type: { enum: ["bearer", "basic"] } } },
+  ],
+};
+
 function args(properties, required = []) {
   return { type: "object", additionalProperties: false, properties, ...(required.length ? { required } : {}) };
 }
@@ -58,6 +67,18 @@ const actionArgs = {
     headers: { type: "object", additionalProperties: str },
     timeout: timeoutArg,
     expected_status: { oneOf: [int, { type: "array", items: int }] },
+    auth: httpAuth,
+    lock: str,
+    ...retryArgs,
+  }, ["url"]),
+  http: args({
+    method: { enum: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "get", "post", "put", "patch", "delete", "head"] },
+    url: { type: "string", minLength: 1 },
+    body: {},
+    headers: { type: "object", additionalProperties: str },
+    timeout: timeoutArg,
+    expected_status: { oneOf: [int, { type: "array", items: int }] },
+    auth: httpAuth,
     lock: str,
     ...retryArgs,
   }, ["url"]),

@@ -1,7 +1,7 @@
 import { debugAction } from "./debug.js";
 import { postEventAction, retractFactAction, setFactAction, shutdownAction } from "./internal.js";
 import { noneAction, printEventAction } from "./print-event.js";
-import { postAction } from "./post.js";
+import { httpAction, postAction } from "./post.js";
 import { runCommandAction } from "./run-command.js";
 import { openTicketAction } from "./tickets/open-ticket.js";
 import { resolveTicketAction } from "./tickets/resolve-ticket.js";
@@ -23,6 +23,7 @@ const KINDS: readonly ActionKind[] = [
   noneAction,
   runCommandAction,
   postAction,
+  httpAction,
   postEventAction,
   setFactAction,
   retractFactAction,

@@ -169,6 +169,39 @@ describe("action runner", () => {
     server.close();
   });
 
+  test("http: any method, auth inline or from an integration (secret by reference), expected status", async () => {
+    const got: { method: string; url: string; auth?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        got.push({ method: req.method ?? "", url: req.url ?? "", ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), body });
+        res.writeHead(req.method === "DELETE" ? 204 : 200).end("{}");
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const { r } = runner({ integrations: { reservations: { token: "from-config-secret" }, legacy: { username: "svc", password: "pw" } } });
+    const recs = await r.run(
+      intent([
+        { name: "http", index: 0, args: { url: `${url}/pools/a100`, auth: { type: "bearer", token: "inline" } } },
+        { name: "http", index: 1, args: { method: "put", url: `${url}/pools/a100`, body: { size: "{{ event.x }}" }, auth: { integration: "reservations" } } },
+        { name: "http", index: 2, args: { method: "DELETE", url: `${url}/holds/7`, auth: { integration: "legacy", type: "basic" }, expected_status: 204 } },
+        { name: "http", index: 3, args: { url: `${url}/x`, auth: { integration: "missing" } } },
+      ]),
+    );
+    server.close();
+    assert.deepEqual(recs.map((x) => x.status), ["successful", "successful", "successful", "failed"]);
+    assert.deepEqual(got.map((g) => [g.method, g.url, g.auth]), [
+      ["GET", "/pools/a100", "Bearer inline"],
+      ["PUT", "/pools/a100", "Bearer from-config-secret"],
+      ["DELETE", "/holds/7", `Basic ${Buffer.from("svc:pw").toString("base64")}`],
+    ]);
+    assert.equal(got[0]!.body, "", "GET sends no body");
+    assert.deepEqual(JSON.parse(got[1]!.body), { size: 1 });
+    assert.equal((recs[3]?.reason as { code: string }).code, "HB_ERR_ACTION_ARGS");
+  });
+
   test("post sends JSON, honours expected status, never follows redirects", async () => {
     const got: { url?: string; body: string; ct?: string }[] = [];
     const server = createServer((req, res) => {
