@@ -4,13 +4,10 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { ActionRunner } from "../../src/actions/runner.js";
-import { defaultActionRegistry } from "../../src/actions/registry.js";
 import { createMemoryBus } from "../../src/bus/memory.js";
-import { systemClock } from "../../src/core/clock.js";
-import { sequentialIds } from "../../src/core/ids.js";
 import type { ActionIntent, IntentAction } from "../../src/core/intent.js";
-import type { OutcomeMessage } from "../../src/core/outcome.js";
+import type { ActionRunnerOptions } from "../../src/actions/runner.js";
+import { testRunner } from "../helpers/action-runner.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hb-runner-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,19 +27,10 @@ function intent(actions: IntentAction[], event: Record<string, unknown> = { x: 1
   };
 }
 
-function runner(extra: Partial<ConstructorParameters<typeof ActionRunner>[0]> = {}) {
-  const outcomes: OutcomeMessage[] = [];
-  const printed: string[] = [];
-  const r = new ActionRunner({
-    registry: defaultActionRegistry(),
+function runner(extra: Partial<ActionRunnerOptions> = {}) {
+  const { runner: r, outcomes, printed } = testRunner({
     vars: { who: "world" },
-    clock: systemClock,
-    ids: sequentialIds(),
-    output: { print: (t) => printed.push(t) },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     limits: { commandTimeoutMs: 10_000, httpTimeoutMs: 5_000 },
-    dryRun: false,
-    emitOutcome: async (o) => void outcomes.push(o),
     ...extra,
   });
   return { r, outcomes, printed };

@@ -5,12 +5,8 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { runModuleAction } from "../../src/actions/ansible/run-module.js";
 import { runPlaybookAction } from "../../src/actions/ansible/run-playbook.js";
-import { defaultActionRegistry } from "../../src/actions/registry.js";
-import { ActionRunner } from "../../src/actions/runner.js";
-import { systemClock } from "../../src/core/clock.js";
-import { sequentialIds } from "../../src/core/ids.js";
-import type { OutcomeMessage } from "../../src/core/outcome.js";
 import { actionCtx } from "./action-ctx-helper.js";
+import { testRunner } from "../helpers/action-runner.js";
 
 // Real ansible-playbook against the localhost inventory the runner generates (connection local).
 const dir = mkdtempSync(join(tmpdir(), "hb-ansible-test-"));
@@ -223,18 +219,7 @@ describe("run_module with the real ansible-playbook", () => {
 
 describe("through the ActionRunner", () => {
   test("registered: progress outcomes, rc in the audit record, commands returned", async () => {
-    const outcomes: OutcomeMessage[] = [];
-    const runner = new ActionRunner({
-      registry: defaultActionRegistry(),
-      vars: {},
-      clock: systemClock,
-      ids: sequentialIds(),
-      output: { print: () => undefined },
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      limits: { commandTimeoutMs: 60_000, httpTimeoutMs: 5_000 },
-      dryRun: false,
-      emitOutcome: async (o) => void outcomes.push(o),
-    });
+    const { runner, outcomes } = testRunner();
     const { ctx } = actionCtx({ name: "run_playbook", args: {} });
     const { records, commands } = await runner.runWithCommands({
       ...ctx.intent,

@@ -9,12 +9,8 @@ import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { runJobTemplateAction } from "../../src/actions/controller/run-job-template.js";
 import { runWorkflowTemplateAction } from "../../src/actions/controller/run-workflow-template.js";
-import { defaultActionRegistry } from "../../src/actions/registry.js";
-import { ActionRunner } from "../../src/actions/runner.js";
-import { systemClock } from "../../src/core/clock.js";
-import { sequentialIds } from "../../src/core/ids.js";
-import type { OutcomeMessage } from "../../src/core/outcome.js";
 import { actionCtx } from "./action-ctx-helper.js";
+import { testRunner } from "../helpers/action-runner.js";
 
 /** What the stand-in AWX saw. */
 interface Seen {
@@ -309,18 +305,9 @@ describe("TLS to the controller", () => {
 
 describe("through the ActionRunner", () => {
   test("registered kinds: audit record and outcomes", async () => {
-    const outcomes: OutcomeMessage[] = [];
-    const runner = new ActionRunner({
-      registry: defaultActionRegistry(),
-      vars: {},
-      clock: systemClock,
-      ids: sequentialIds(),
-      output: { print: () => undefined },
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    const { runner, outcomes } = testRunner({
       limits: { commandTimeoutMs: 10_000, httpTimeoutMs: 5_000 },
-      dryRun: false,
       integrations: controller(),
-      emitOutcome: async (o) => void outcomes.push(o),
     });
     const { ctx } = actionCtx({ name: "run_job_template", args: {} });
     const records = await runner.run({

@@ -6,13 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { SMTPServer } from "smtp-server";
-import { ActionRunner } from "../../src/actions/runner.js";
-import { defaultActionRegistry } from "../../src/actions/registry.js";
-import { systemClock } from "../../src/core/clock.js";
-import { sequentialIds } from "../../src/core/ids.js";
 import type { ActionIntent, IntentAction } from "../../src/core/intent.js";
 import { startStub } from "./action-stubs.js";
 import type { Recorded, Stub, StubReply } from "./action-stubs.js";
+import { testRunner } from "../helpers/action-runner.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hb-inject-"));
 const MARKER = join(dir, "pwned");
@@ -93,15 +90,7 @@ test("every runner gets the payload as data: nothing is executed", async () => {
     ruleRunAt: new Date(0).toISOString(),
     key: "inject",
   };
-  const runner = new ActionRunner({
-    registry: defaultActionRegistry(),
-    vars: {},
-    clock: systemClock,
-    ids: sequentialIds(),
-    output: { print: () => undefined },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    limits: { commandTimeoutMs: 60_000, httpTimeoutMs: 5_000 },
-    dryRun: false,
+  const { runner } = testRunner({
     integrations: {
       slack: { webhook_url: `${stub.url}/slack` },
       teams: { webhook_url: `${stub.url}/teams` },

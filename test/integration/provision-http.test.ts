@@ -6,14 +6,10 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { drainNodeAction } from "../../src/actions/provision/drain-node.js";
 import { provisionGpusAction } from "../../src/actions/provision/provision-gpus.js";
-import { defaultActionRegistry } from "../../src/actions/registry.js";
-import { ActionRunner } from "../../src/actions/runner.js";
 import { createMemoryBus } from "../../src/bus/memory.js";
-import { systemClock } from "../../src/core/clock.js";
-import { sequentialIds } from "../../src/core/ids.js";
-import type { OutcomeMessage } from "../../src/core/outcome.js";
 import type { Harness, Recorded, Reply, StandIn } from "./provision-helpers.js";
 import { harness, intent, json, startStandIn } from "./provision-helpers.js";
+import { testRunner } from "../helpers/action-runner.js";
 
 let api: StandIn;
 let capacity: number;
@@ -140,18 +136,9 @@ describe("provision_gpus through the ActionRunner", () => {
   test("a redelivered or duplicated intent changes capacity once (ledger)", async () => {
     const bus = createMemoryBus();
     const ledger = await bus.kv({ bucket: "ledger" });
-    const outcomes: OutcomeMessage[] = [];
-    const runner = new ActionRunner({
-      registry: defaultActionRegistry(),
-      vars: {},
-      clock: systemClock,
-      ids: sequentialIds(),
-      output: { print: () => undefined },
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    const { runner, outcomes } = testRunner({
       limits: { commandTimeoutMs: 10_000, httpTimeoutMs: 5_000 },
-      dryRun: false,
       ledger,
-      emitOutcome: async (o) => void outcomes.push(o),
       integrations: { gpu_api: { url: `${api.url}/v2`, token: "api-token" } },
     });
     const firing = { ...intent("dup-key"), matchingEvents: { m: { meta: { uuid: "e1" }, n: 2 } }, actions: [{ name: "provision_gpus", index: 0, args: { provider: "http", pool: "a100", add: "{{ event.n }}" } }] };

@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { memoryStateStore } from "../../src/actions/memory-state.js";
-import { defaultActionRegistry } from "../../src/actions/registry.js";
-import { ActionRunner } from "../../src/actions/runner.js";
-import { systemClock } from "../../src/core/clock.js";
-import { sequentialIds } from "../../src/core/ids.js";
 import type { ActionIntent } from "../../src/core/intent.js";
-import type { OutcomeMessage } from "../../src/core/outcome.js";
 import type { Stub } from "./action-stubs.js";
 import { startStub } from "./action-stubs.js";
+import { testRunner } from "../helpers/action-runner.js";
 
 const ROUTING_KEY = "R0UTINGKEY-runner-s3cret";
 const HOOK = "/services/T9/B9/runnerHookS3cret";
@@ -39,17 +35,8 @@ function intent(fingerprint: string, uuid: string): ActionIntent {
 
 describe("open_ticket and notify through the action runner", () => {
   test("args are rendered, kinds are registered, outcomes carry no secrets; two firings of one alert page once and re-trigger", async () => {
-    const outcomes: OutcomeMessage[] = [];
-    const runner = new ActionRunner({
-      registry: defaultActionRegistry(),
-      vars: {},
-      clock: systemClock,
-      ids: sequentialIds(),
-      output: { print: () => undefined },
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    const { runner, outcomes } = testRunner({
       limits: { commandTimeoutMs: 10_000, httpTimeoutMs: 5_000 },
-      dryRun: false,
-      emitOutcome: async (o) => void outcomes.push(o),
       state: memoryStateStore(),
       integrations: { pagerduty: { events_url: stub.url, routing_key: ROUTING_KEY }, slack: { webhook_url: `${stub.url}${HOOK}` } },
     });
