@@ -1,56 +1,35 @@
 // `hookbook serve` with the admin API: the global pause switch and a webhook subscription
 // created over the API, end to end with the built binary and a real nats-server.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pickFreePort } from "../../src/bus/nats/server-process.js";
 import { verifyWebhook } from "../../src/outbound/signer.js";
 import { fixtureBytes } from "../helpers/fixtures.js";
 import { startTestNats } from "../helpers/nats.js";
 import type { TestNats } from "../helpers/nats.js";
+import { spawnServe, startReceiver, waitFor as waitUntil } from "../helpers/serve-process.js";
+import type { ReceivedHook, ServeProcess } from "../helpers/serve-process.js";
 
-const repo = resolve(import.meta.dirname, "../..");
 const TOKEN = "admin-token-for-the-e2e-test";
 let nats: TestNats;
-let child: ChildProcess;
+let serve: ServeProcess;
 let dir: string;
 let base: string;
-let log = "";
-let receiver: Server;
-let receiverPort = 0;
-const received: { headers: Record<string, string>; body: string }[] = [];
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let received: ReceivedHook[] = [];
 
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${log.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, fn: () => T | undefined): Promise<T> => waitUntil(what, fn, () => serve?.log() ?? "");
 
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", ...(init.headers as Record<string, string> | undefined) } });
 
 before(async () => {
   nats = await startTestNats();
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push({ headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
-  receiverPort = (receiver.address() as { port: number }).port;
+  receiver = await startReceiver();
+  received = receiver.received;
   dir = mkdtempSync(join(tmpdir(), "hookbook-admin-"));
   const ran = join(dir, "ran.txt");
   writeFileSync(
@@ -80,22 +59,13 @@ before(async () => {
     }),
   );
   base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, [join(repo, "bin/hookbook.js"), "serve", "--config", join(dir, "hookbook.yaml")], {
-    cwd: dir,
-    env: { ...process.env, NATS_URL: nats.url, ADMIN_TOKEN: TOKEN },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-  await waitFor("serve", () => (log.includes("hookbook serving") ? true : undefined));
+  serve = spawnServe(["--config", join(dir, "hookbook.yaml")], { cwd: dir, env: { NATS_URL: nats.url, ADMIN_TOKEN: TOKEN } });
+  await waitFor("serve", () => (serve.log().includes("hookbook serving") ? true : undefined));
 });
 
 after(async () => {
-  if (child && child.exitCode === null) {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-  }
-  await new Promise<void>((r) => receiver?.close(() => r()));
+  await serve?.stop();
+  await receiver?.close();
   await nats?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -106,7 +76,7 @@ test("the admin API needs the token", async () => {
 });
 
 test("a webhook subscription created over the API receives signed outcomes; paused actions wait until resumed", async () => {
-  const created = await api("/api/webhooks", { method: "POST", body: JSON.stringify({ url: `http://127.0.0.1:${receiverPort}/hook`, events: ["action.*"] }) });
+  const created = await api("/api/webhooks", { method: "POST", body: JSON.stringify({ url: receiver.url, events: ["action.*"] }) });
   assert.equal(created.status, 201, await created.clone().text());
   const sub = (await created.json()) as { id: string; secret: string; status: string };
   assert.match(sub.secret, /^whsec_/);
@@ -115,7 +85,7 @@ test("a webhook subscription created over the API receives signed outcomes; paus
   const ran = join(dir, "ran.txt");
   const post = await fetch(`${base}/hooks/alertmanager`, { method: "POST", headers: { "content-type": "application/json" }, body: fixtureBytes("alertmanager/firing-queue-depth.json") });
   assert.equal(post.status, 202);
-  await waitFor("the firings to wait at the gate", () => ((log.match(/actions paused: firing waits/g) ?? []).length >= 1 ? true : undefined));
+  await waitFor("the firings to wait at the gate", () => ((serve.log().match(/actions paused: firing waits/g) ?? []).length >= 1 ? true : undefined));
   assert.equal(existsSync(ran), false, "nothing ran while paused");
   assert.equal(received.length, 0, "no outcome while paused");
 

@@ -1,70 +1,39 @@
 // End to end: `hookbook serve` (the built binary) with a real nats-server, a local receiver,
 // the Alertmanager fixture in, a signed webhook out, and the action run exactly once.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { createServer } from "node:http";
-import type { Server } from "node:http";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { pickFreePort } from "../../src/bus/nats/server-process.js";
 import { verifyWebhook } from "../../src/outbound/signer.js";
 import { fixtureBytes } from "../helpers/fixtures.js";
 import { startTestNats } from "../helpers/nats.js";
 import type { TestNats } from "../helpers/nats.js";
-import { pickFreePort } from "../../src/bus/nats/server-process.js";
+import { repoRoot, spawnServe, startReceiver, waitFor as waitUntil } from "../helpers/serve-process.js";
+import type { ReceivedHook, ServeProcess } from "../helpers/serve-process.js";
 
-const repo = resolve(import.meta.dirname, "../..");
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const TOKEN = "am-fixture-bearer-token";
 
-interface Received {
-  headers: Record<string, string>;
-  body: string;
-  verified: boolean;
-}
-
 let nats: TestNats;
-let receiver: Server;
-let receiverUrl: string;
-const received: Received[] = [];
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let received: ReceivedHook[];
 let dir: string;
-let child: ChildProcess;
+let serve: ServeProcess;
 let baseUrl: string;
-let childLog = "";
 
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- hookbook log ---\n${childLog.slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, fn: () => T | undefined): Promise<T> => waitUntil(what, fn, () => serve?.log() ?? "");
 
 function lines(file: string): string[] {
   return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
 }
 
 before(async () => {
-  assert.ok(existsSync(join(repo, "dist/cli/main.js")), "run `npm run build` (npm ci does) before the e2e test");
+  assert.ok(existsSync(join(repoRoot, "dist/cli/main.js")), "run `npm run build` (npm ci does) before the e2e test");
   nats = await startTestNats();
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-      received.push({ headers, body, verified: verifyWebhook(SECRET, headers, body) });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
-  const addr = receiver.address();
-  assert.ok(addr && typeof addr === "object");
-  receiverUrl = `http://127.0.0.1:${addr.port}/hook`;
+  receiver = await startReceiver();
+  received = receiver.received;
 
   dir = mkdtempSync(join(tmpdir(), "hookbook-e2e-"));
   const ranFile = join(dir, "ran.txt");
@@ -92,27 +61,18 @@ before(async () => {
       dataDir: join(dir, "data"),
       rulebooks: [join(dir, "rulebook.yml")],
       sources: [{ name: "alertmanager", kind: "alertmanager", auth: { type: "bearer", token: { env: "AM_TOKEN" } } }],
-      outbound: { endpoints: [{ id: "receiver", url: receiverUrl, secret: { env: "RECEIVER_SECRET" }, events: ["action.*"] }], retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 } },
+      outbound: { endpoints: [{ id: "receiver", url: receiver.url, secret: { env: "RECEIVER_SECRET" }, events: ["action.*"] }], retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 } },
       log: { level: "info" },
     }),
   );
   baseUrl = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, [join(repo, "bin/hookbook.js"), "serve", "--config", join(dir, "hookbook.yaml")], {
-    cwd: dir,
-    env: { ...process.env, NATS_URL: nats.url, AM_TOKEN: TOKEN, RECEIVER_SECRET: SECRET },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (d: Buffer) => (childLog += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (childLog += d.toString()));
-  await waitFor("hookbook to listen", () => (childLog.includes("hookbook serving") ? true : undefined));
+  serve = spawnServe(["--config", join(dir, "hookbook.yaml")], { cwd: dir, env: { NATS_URL: nats.url, AM_TOKEN: TOKEN, RECEIVER_SECRET: SECRET } });
+  await waitFor("hookbook to listen", () => (serve.log().includes("hookbook serving") ? true : undefined));
 });
 
 after(async () => {
-  if (child && child.exitCode === null) {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-  }
-  await new Promise<void>((r) => receiver?.close(() => r()));
+  await serve?.stop();
+  await receiver?.close();
   await nats?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -147,7 +107,7 @@ test("fixture in → action runs once per alert → signed webhooks out; a repea
     return s.length >= 2 ? s : undefined;
   });
   for (const r of received) {
-    assert.equal(r.verified, true, "every webhook signature verifies");
+    assert.equal(verifyWebhook(SECRET, r.headers, r.body), true, "every webhook signature verifies");
     assert.match(r.headers["webhook-id"] ?? "", /^msg_[A-Za-z0-9_-]+$/);
   }
   const body = JSON.parse(succeeded[0]!.body) as { id: string; type: string; timestamp: string; data: Record<string, unknown> };
