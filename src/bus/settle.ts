@@ -27,14 +27,7 @@ export function settlementForError(err: unknown, deliveryCount: number, maxDeliv
 }
 
 /** The message fields an adapter hands to `dispatchDelivery`. */
-export interface DeliveryFields {
-  readonly subject: string;
-  readonly data: Uint8Array;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly seq: number;
-  readonly deliveryCount: number;
-  readonly storedAt: number;
-}
+export type DeliveryFields = Pick<Delivery, "subject" | "data" | "headers" | "seq" | "deliveryCount" | "storedAt">;
 
 /** The adapter's raw operations on one delivered message. */
 export interface DeliverySettler {
