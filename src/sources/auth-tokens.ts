@@ -13,9 +13,23 @@ function digest(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
 }
 
-/** Constant-time equality of two secrets of any length. */
+/** Digests of configured secrets: they are few and checked on every request. */
+const expectedDigests = new Map<string, Buffer>();
+const MAX_CACHED_DIGESTS = 1000;
+
+function expectedDigest(expected: string): Buffer {
+  let d = expectedDigests.get(expected);
+  if (d === undefined) {
+    d = digest(expected);
+    if (expectedDigests.size >= MAX_CACHED_DIGESTS) expectedDigests.clear();
+    expectedDigests.set(expected, d);
+  }
+  return d;
+}
+
+/** Constant-time equality of two secrets of any length (`expected` is a configured secret). */
 export function secretEquals(presented: string, expected: string): boolean {
-  return timingSafeEqual(digest(presented), digest(expected));
+  return timingSafeEqual(digest(presented), expectedDigest(expected));
 }
 
 /** Splits `Authorization: <scheme> <credentials>`; throws HB_ERR_AUTH_MISSING when absent. */

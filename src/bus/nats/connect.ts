@@ -6,6 +6,7 @@ import type { Bus } from "../port.js";
 import { createNatsBus } from "./nats-bus.js";
 import type { BusLogger } from "./nats-errors.js";
 import { consoleBusLogger, unavailable } from "./nats-errors.js";
+import { PubAckPipeline } from "./pub-ack-pipeline.js";
 
 export interface NatsBusOptions {
   readonly url: string;
@@ -80,6 +81,7 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus> {
         nc,
         js,
         jsm,
+        publisher: new PubAckPipeline(nc),
         logger,
         isConnected: () => connected && !nc.isClosed(),
         publishTimeoutMs: opts.publishTimeoutMs ?? 3000,

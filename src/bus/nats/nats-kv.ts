@@ -1,11 +1,26 @@
-/** KvBucket on JetStream KV (@nats-io/kv): create = CAS on absence, update = CAS on revision, ttl = bucket max_age. */
+/**
+ * KvBucket on JetStream KV (@nats-io/kv): create = CAS on absence, update = CAS on revision,
+ * ttl = bucket max_age. `get` and `put` — the calls ingest makes per event for long-horizon
+ * dedup — go through the bus's PubAckPipeline (a direct get, a plain publish to `$KV.<bucket>.<key>`)
+ * instead of the kv client's per-call request machinery; same server operations, same results.
+ */
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { StorageType } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { Kvm } from "@nats-io/kv";
-import { nanos } from "@nats-io/transport-node";
+import { Empty, nanos } from "@nats-io/transport-node";
 import type { KvBucket, KvEntry, KvSpec } from "../port.js";
 import { isWrongLastSequence, toBusError } from "./nats-errors.js";
+import type { PubAckPipeline } from "./pub-ack-pipeline.js";
+
+/** Keys the fast path sends as they are; anything else goes through the kv client (which validates). */
+const PLAIN_KEY = /^[-/_=a-zA-Z0-9]+(\.[-/_=a-zA-Z0-9]+)*$/;
+
+/** How the bucket's hot path reaches the server. */
+export interface KvFastPath {
+  readonly pipeline: PubAckPipeline;
+  readonly timeoutMs: number;
+}
 
 const KV_DUPLICATE_WINDOW_MS = 120_000;
 
@@ -13,6 +28,7 @@ class NatsKvBucket implements KvBucket {
   constructor(
     private readonly kv: KV,
     private readonly name: string,
+    private readonly fast: KvFastPath | undefined,
   ) {}
 
   private fail(op: string, key: string, err: unknown): never {
@@ -20,6 +36,7 @@ class NatsKvBucket implements KvBucket {
   }
 
   async get(key: string): Promise<KvEntry | undefined> {
+    if (this.fast && PLAIN_KEY.test(key)) return this.directGet(this.fast, key);
     try {
       const e = await this.kv.get(key);
       if (!e || e.operation !== "PUT") return undefined;
@@ -39,8 +56,26 @@ class NatsKvBucket implements KvBucket {
     }
   }
 
+  /** The newest entry of the key's subject, read with the stream's direct get (allow_direct). */
+  private async directGet(fast: KvFastPath, key: string): Promise<KvEntry | undefined> {
+    try {
+      const msg = await fast.pipeline.request(`$JS.API.DIRECT.GET.KV_${this.name}.$KV.${this.name}.${key}`, Empty, undefined, fast.timeoutMs);
+      const h = msg.headers;
+      if (h?.hasError) {
+        if (h.code === 404) return undefined;
+        throw new Error(`direct get: ${h.code} ${h.description}`);
+      }
+      const op = h?.get("KV-Operation");
+      if (op === "DEL" || op === "PURGE") return undefined;
+      return { value: msg.data, revision: Number(h?.get("Nats-Sequence") ?? 0) };
+    } catch (err) {
+      this.fail("get", key, err);
+    }
+  }
+
   async put(key: string, value: Uint8Array): Promise<number> {
     try {
+      if (this.fast && PLAIN_KEY.test(key)) return (await this.fast.pipeline.publish(`$KV.${this.name}.${key}`, value, undefined, this.fast.timeoutMs)).seq;
       return await this.kv.put(key, value);
     } catch (err) {
       this.fail("put", key, err);
@@ -78,7 +113,7 @@ class NatsKvBucket implements KvBucket {
 }
 
 /** Open (creating when missing) the bucket; an existing bucket's max_age follows `ttlMs`. */
-export async function openNatsKv(js: JetStreamClient, jsm: JetStreamManager, spec: KvSpec): Promise<KvBucket> {
+export async function openNatsKv(js: JetStreamClient, jsm: JetStreamManager, spec: KvSpec, fast?: KvFastPath): Promise<KvBucket> {
   const ttlMs = spec.ttlMs ?? 0;
   try {
     const kv = await new Kvm(js).create(spec.bucket, { history: 1, storage: StorageType.File, ttl: ttlMs });
@@ -89,7 +124,8 @@ export async function openNatsKv(js: JetStreamClient, jsm: JetStreamManager, spe
       const dupMs = ttlMs > 0 ? Math.min(KV_DUPLICATE_WINDOW_MS, ttlMs) : KV_DUPLICATE_WINDOW_MS;
       await jsm.streams.update(stream, { max_age: nanos(ttlMs), duplicate_window: nanos(dupMs) });
     }
-    return new NatsKvBucket(kv, spec.bucket);
+    // The fast get needs direct gets on the bucket's stream (buckets made on servers before 2.9 lack it).
+    return new NatsKvBucket(kv, spec.bucket, info.config.allow_direct === true ? fast : undefined);
   } catch (err) {
     throw toBusError(`kv bucket ${spec.bucket}`, err);
   }
