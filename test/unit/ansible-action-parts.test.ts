@@ -67,7 +67,7 @@ describe("ansible action parts", () => {
     assert.equal(env.ANSIBLE_CALLBACK_PLUGINS, "/p/callbacks:/mine");
     assert.equal(env.ANSIBLE_NOCOWS, "0");
     assert.equal(env.HOOKBOOK_EVENTS_FILE, "/p/events.jsonl");
-    assert.equal(env.ANSIBLE_STDOUT_CALLBACK, "json");
+    assert.equal(env.ANSIBLE_STDOUT_CALLBACK, "hookbook_json");
     assert.equal(env.ANSIBLE_LOCAL_TEMP, "/p/tmp");
   });
 

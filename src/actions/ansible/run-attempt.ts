@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { execa } from "execa";
-import { EVENTS_FILE_ENV } from "./callback-plugin.js";
+import { EVENTS_FILE_ENV, JSON_CALLBACK_NAME } from "./callback-plugin.js";
 import { isPlainObject } from "./eda-vars.js";
 import { JsonLinesTail } from "./events-tail.js";
 import { groupStopper, TailBuffer } from "./process-group.js";
@@ -76,7 +76,7 @@ export function ansibleEnv(spec: Pick<AttemptSpec, "settings" | "privateDir" | "
     ...user,
     ANSIBLE_CALLBACK_PLUGINS: `${spec.pluginDir}:${user.ANSIBLE_CALLBACK_PLUGINS || DEFAULT_CALLBACK_PATH}`,
     [EVENTS_FILE_ENV]: eventsFile,
-    ...(spec.jsonMode ? { ANSIBLE_STDOUT_CALLBACK: "json" } : {}),
+    ...(spec.jsonMode ? { ANSIBLE_STDOUT_CALLBACK: JSON_CALLBACK_NAME } : {}),
   };
 }
 
