@@ -12,6 +12,7 @@ import { HookbookError, isHookbookError } from "../core/errors.js";
 import { outboundError } from "../outbound/outbound-errors.js";
 import type { OutboundService } from "../outbound/service-api.js";
 import { parseCreateInput, parsePatchInput, parseRotateInput } from "../outbound/subscription-input.js";
+import { uiPlugin } from "../ui/ui-plugin.js";
 import { bearerChecker } from "./admin-auth.js";
 import { openApiDocument } from "./openapi.js";
 
@@ -21,6 +22,8 @@ export interface AdminApiOptions {
   readonly adminToken: string;
   /** JSON body limit in bytes (default 64 KiB). */
   readonly bodyLimit?: number;
+  /** Serve the operator web UI at /ui/ (static files, no data; default true). */
+  readonly ui?: boolean;
 }
 
 type IdParams = { Params: { id: string } };
@@ -121,8 +124,9 @@ async function webhookRoutes(api: FastifyInstance, opts: AdminApiOptions): Promi
   api.post<IdParams>("/webhooks/:id/test", async (req) => svc.sendTest(req.params.id));
 }
 
-/** Fastify plugin: the admin API routes under /api. */
+/** Fastify plugin: the admin API routes under /api, and the web UI (src/ui) at /ui/. */
 export async function adminApiPlugin(app: FastifyInstance, opts: AdminApiOptions): Promise<void> {
   bearerChecker(opts.adminToken);
   await app.register(webhookRoutes, { ...opts, prefix: "/api" });
+  if (opts.ui !== false) await app.register(uiPlugin);
 }
