@@ -40,10 +40,31 @@ const subscriptionInput = {
         },
       ],
     },
+    tls: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      description:
+        "client certificate presented to the endpoint (mTLS): cert_pem and key_pem together, ca_pem with them or alone (trust only); write-only; https:// urls only; null clears it on PATCH",
+      properties: {
+        cert_pem: { type: "string", description: "PEM client certificate (optionally followed by intermediates); must not have expired" },
+        key_pem: { type: "string", description: "PEM private key (unencrypted) belonging to cert_pem; never returned" },
+        ca_pem: { type: "string", description: "PEM CA bundle trusted for the endpoint's server certificate, on top of the system's" },
+      },
+    },
     filter: { type: "object", description: "payload filter: $eq $neq $gt $gte $lt $lte $in $nin $exist $regex $and $or" },
     signing: { enum: ["standard", "hmac-sha256-hex"] },
     timeout_ms: { type: "integer", minimum: 100, maximum: 30000 },
     max_in_flight: { type: "integer", minimum: 1, maximum: 64 },
+    rate_limit: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      required: ["requests"],
+      description: "at most `requests` attempts per `period_ms` (token bucket; throttled messages wait, not counted as attempts); null clears it on PATCH",
+      properties: {
+        requests: { type: "integer", minimum: 1, maximum: 1_000_000 },
+        period_ms: { type: "integer", minimum: 1000, maximum: 3_600_000, default: 1000 },
+      },
+    },
   },
 };
 
@@ -58,9 +79,47 @@ export function openApiDocument(): object {
       responses: { Error: { description: "error", ...json({ type: "object", properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } } } }) } },
       schemas: {
         SubscriptionInput: subscriptionInput,
-        Endpoint: { type: "object", description: "an endpoint; secrets and auth credentials redacted" },
+        Endpoint: {
+          type: "object",
+          description: "an endpoint; secrets and auth credentials redacted",
+          properties: {
+            rate_limit: {
+              type: ["object", "null"],
+              properties: { requests: { type: "integer" }, period_ms: { type: "integer" } },
+            },
+            breaker: ref("Breaker"),
+            tls: {
+              type: ["object", "null"],
+              description: "the client certificate the endpoint presents (never its key)",
+              properties: {
+                subject: { type: ["string", "null"] },
+                issuer: { type: ["string", "null"] },
+                not_after: { type: ["string", "null"], format: "date-time" },
+                fingerprint256: { type: ["string", "null"] },
+                ca: { type: "boolean", description: "a CA bundle is trusted for the endpoint's server certificate" },
+              },
+            },
+          },
+        },
         Attempt: { type: "object", description: "one delivery attempt (time, status, latency, response excerpt, error)" },
-        DeadLetter: { type: "object", description: "a dead-lettered message: outcome, last attempt, reason" },
+        DeadLetter: {
+          type: "object",
+          description: "a dead-lettered message: outcome, last attempt, reason",
+          properties: {
+            reason: { enum: ["exhausted", "gone", "receiver_disabled", "aborted", "endpoint_disabled", "endpoint_deleted", "invalid_message"] },
+          },
+        },
+        Breaker: {
+          type: "object",
+          description: "circuit breaker of an endpoint: open = no attempts until retry_at; half_open = one attempt at a time",
+          required: ["state", "consecutive_failures"],
+          properties: {
+            state: { enum: ["closed", "open", "half_open"] },
+            opened_at: { type: "string", format: "date-time", description: "while open or half-open" },
+            retry_at: { type: "string", format: "date-time", description: "while open: when it half-opens" },
+            consecutive_failures: { type: "integer" },
+          },
+        },
       },
     },
     paths: {
@@ -95,7 +154,10 @@ export function openApiDocument(): object {
       },
       "/api/webhooks/{id}/attempts": { ...id, get: op("Newest attempts (?limit=1..1000)", "200", { type: "object", properties: { data: { type: "array", items: ref("Attempt") } } }) },
       "/api/webhooks/{id}/dead-letters": { ...id, get: op("Newest dead letters (?limit=1..1000)", "200", { type: "object", properties: { data: { type: "array", items: ref("DeadLetter") } } }) },
-      "/api/webhooks/{id}/stats": { ...id, get: op("Success rate, p50/p95 latency, failures in 24 h, last success", "200", { type: "object" }) },
+      "/api/webhooks/{id}/stats": {
+        ...id,
+        get: op("Success rate, p50/p95 latency, failures in 24 h, last success, queue, circuit breaker", "200", { type: "object", properties: { breaker: ref("Breaker") } }),
+      },
       "/api/webhooks/{id}/test": { ...id, post: op("Send a signed webhook.test event and return the receiver's answer", "200", { type: "object" }) },
     },
   };

@@ -34,6 +34,15 @@ const DEFAULT_ACK_WAIT_MS = 30_000;
 const MSG_ID_HEADER = "Nats-Msg-Id";
 const NAME_RE = /^[-\w]+$/;
 const KV_KEY_RE = /^[-/=.\w]+$/;
+/** Per-message overhead counted against maxBytes, roughly what a JetStream file store adds. */
+const MSG_OVERHEAD_BYTES = 16;
+
+/** Bytes a message counts against a stream's maxBytes: subject, headers (as on the wire) and data. */
+function messageBytes(subject: string, data: Uint8Array, headers: Readonly<Record<string, string>>): number {
+  let h = 0;
+  for (const [k, v] of Object.entries(headers)) h += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
+  return Buffer.byteLength(subject) + data.byteLength + (h > 0 ? h + 12 : 0) + MSG_OVERHEAD_BYTES;
+}
 
 interface StoredMessage {
   readonly seq: number;
@@ -41,6 +50,7 @@ interface StoredMessage {
   readonly data: Uint8Array;
   readonly headers: Readonly<Record<string, string>>;
   readonly storedAt: number;
+  readonly size: number;
 }
 
 class MemoryStream {
@@ -48,6 +58,8 @@ class MemoryStream {
   private log: (StoredMessage | undefined)[] = [];
   private base = 1;
   private count = 0;
+  /** Bytes stored, as counted against maxBytes. */
+  private bytes = 0;
   lastSeq = 0;
   private readonly dedup = new Map<string, { seq: number; at: number }>();
   readonly consumers = new Map<string, MemoryConsumerState>();
@@ -74,11 +86,43 @@ class MemoryStream {
     return d && d.at + this.spec.duplicateWindowMs > now ? d.seq : undefined;
   }
 
+  private overLimit(extraBytes: number, extraMsgs: number): boolean {
+    const { maxBytes, maxMsgs } = this.spec;
+    return (maxBytes !== undefined && maxBytes > 0 && this.bytes + extraBytes > maxBytes) || (maxMsgs !== undefined && maxMsgs > 0 && this.count + extraMsgs > maxMsgs);
+  }
+
+  /**
+   * Make room for a message of `size` bytes within maxBytes/maxMsgs: with discard "new" a full
+   * stream refuses it (HB_ERR_BUS_FULL, as JetStream does), with "old" the oldest messages go.
+   */
+  admit(subject: string, size: number): void {
+    if (!this.overLimit(size, 1)) return;
+    const limits = `max_bytes ${this.spec.maxBytes ?? 0}, max_msgs ${this.spec.maxMsgs ?? 0}`;
+    if (this.spec.discard === "new" || this.overLimitAlone(size)) {
+      throw new HookbookError("HB_ERR_BUS_FULL", `publish to ${subject}: stream ${this.spec.name} is full (${limits}, holds ${this.count} messages, ${this.bytes} bytes)`, {
+        retryAfterMs: 5000,
+      });
+    }
+    for (const m of this.log) {
+      if (!this.overLimit(size, 1)) break;
+      if (m) this.remove(m.seq);
+    }
+  }
+
+  /** A message larger than maxBytes by itself never fits. */
+  private overLimitAlone(size: number): boolean {
+    const { maxBytes } = this.spec;
+    return maxBytes !== undefined && maxBytes > 0 && size > maxBytes;
+  }
+
   append(subject: string, data: Uint8Array, headers: Record<string, string>, msgId: string | undefined, now: number): number {
+    const size = messageBytes(subject, data, headers);
+    this.admit(subject, size);
     const seq = ++this.lastSeq;
     if (this.log.length === 0) this.base = seq;
-    this.log.push({ seq, subject, data, headers, storedAt: now });
+    this.log.push({ seq, subject, data, headers, storedAt: now, size });
     this.count++;
+    this.bytes += size;
     if (msgId !== undefined) {
       this.dedup.delete(msgId);
       this.dedup.set(msgId, { seq, at: now });
@@ -101,9 +145,11 @@ class MemoryStream {
 
   remove(seq: number): void {
     const i = seq - this.base;
-    if (i < 0 || i >= this.log.length || this.log[i] === undefined) return;
+    const m = this.log[i];
+    if (i < 0 || i >= this.log.length || m === undefined) return;
     this.log[i] = undefined;
     this.count--;
+    this.bytes -= m.size;
     let head = 0;
     while (head < this.log.length && this.log[head] === undefined) head++;
     if (head > 0 && (head === this.log.length || head > 1024 || head * 2 > this.log.length)) {

@@ -13,6 +13,15 @@ export interface StreamSpec {
   readonly duplicateWindowMs: number;
   /** 0 = unlimited. */
   readonly maxAgeMs: number;
+  /** Most bytes stored (messages with subject and headers); absent or 0 = unlimited. */
+  readonly maxBytes?: number;
+  /** Most messages stored; absent or 0 = unlimited. */
+  readonly maxMsgs?: number;
+  /**
+   * At a limit: "old" (default) deletes the oldest messages to make room; "new" refuses the
+   * publish with HB_ERR_BUS_FULL (backpressure instead of silent loss).
+   */
+  readonly discard?: "old" | "new";
 }
 
 export interface PublishOptions {
@@ -137,7 +146,10 @@ export interface Bus {
   readonly durable: boolean;
   /** Create the streams or update them to these specs. */
   ensureStreams(specs: readonly StreamSpec[]): Promise<void>;
-  /** Resolves once the store acknowledged; throws HB_ERR_BUS_UNAVAILABLE when it cannot store. */
+  /**
+   * Resolves once the store acknowledged; throws HB_ERR_BUS_UNAVAILABLE when it cannot store,
+   * HB_ERR_BUS_FULL when the stream is at a limit with `discard: "new"`.
+   */
   publish(subject: string, data: Uint8Array, opts?: PublishOptions): Promise<PublishAck>;
   consume(spec: ConsumerSpec, handler: DeliveryHandler): Promise<ConsumerHandle>;
   kv(spec: KvSpec): Promise<KvBucket>;

@@ -3,12 +3,20 @@ import { resolve } from "node:path";
 import { Ajv } from "ajv";
 import { parse as parseYaml } from "yaml";
 import { HookbookError } from "../core/errors.js";
+import { ClientTlsError, inspectClientTls } from "../outbound/client-tls.js";
+import { parseSecretKey } from "../outbound/secret-box.js";
 import { CONFIG_SCHEMA } from "./schema.js";
 import { DEFAULT_TOLERANCE_SEC, OIDC_DEFAULT_ISSUERS, OIDC_DEFAULT_JWKS_URL, SERVE_ROLES, SNS_DEFAULT_CERT_HOST_PATTERN } from "./types.js";
-import type { EndpointConfig, HookbookConfig, HmacAuthConfig, ServerTlsConfig, ServeRole, SourceAuth, SourceAuthConfig, SourceConfig } from "./types.js";
+import type { BreakerConfig, EndpointConfig, HookbookConfig, HmacAuthConfig, ServerTlsConfig, ServeRole, SourceAuth, SourceAuthConfig, SourceConfig } from "./types.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 type SecretRef = string | { env: string } | { file: string };
+interface RawEndpointTls {
+  cert?: string;
+  key?: string;
+  ca?: string;
+  servername?: string;
+}
 
 interface RawConfig {
   server?: {
@@ -28,12 +36,16 @@ interface RawConfig {
   actions?: { dryRun?: boolean; paused?: boolean; commandTimeoutMs?: number; httpTimeoutMs?: number };
   engine?: { evaluator?: "compiled" | "json-rules-engine" };
   outbound?: {
-    endpoints?: { id: string; url: string; secret: SecretRef; events?: string[]; headers?: Record<string, string>; timeoutMs?: number }[];
+    endpoints?: { id: string; url: string; secret: SecretRef; events?: string[]; headers?: Record<string, string>; timeoutMs?: number; tls?: RawEndpointTls; rateLimit?: { requests: number; period?: number | string } }[];
     retry?: { schedule?: "default" | "short" | (number | string)[]; maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
     ssrf?: { allow?: string[]; httpsOnly?: boolean };
     disableAfterMs?: number;
     rotationGraceMs?: number;
     reconcileIntervalMs?: number;
+    breaker?: BreakerConfig;
+    deliveryMaxBytes?: number;
+    secretKey?: SecretRef;
+    secretKeys?: SecretRef[];
   };
   api?: { token?: SecretRef };
   integrations?: Record<string, Record<string, unknown>>;
@@ -129,6 +141,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
     events: e.events ?? ["*"],
     headers: e.headers ?? {},
     timeoutMs: e.timeoutMs ?? 15_000,
+    ...(e.tls === undefined ? {} : { tls: readEndpointTls(e.tls, e.id, e.url, cwd) }),
+    ...(e.rateLimit === undefined ? {} : { rateLimit: { requests: e.rateLimit.requests, period: e.rateLimit.period ?? 1000 } }),
   }));
   const config: HookbookConfig = {
     roles: raw.roles ?? [...SERVE_ROLES],
@@ -154,6 +168,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
       disableAfterMs: raw.outbound?.disableAfterMs ?? 5 * 24 * 3_600_000,
       rotationGraceMs: raw.outbound?.rotationGraceMs ?? 24 * 3_600_000,
       reconcileIntervalMs: raw.outbound?.reconcileIntervalMs ?? 10_000,
+      deliveryMaxBytes: raw.outbound?.deliveryMaxBytes ?? 1024 * 1024 * 1024,
+      ...(raw.outbound?.secretKey === undefined ? {} : { secretKey: checkedSecretKey(secret(raw.outbound.secretKey, "outbound.secretKey"), "outbound.secretKey") }),
+      secretKeys: (raw.outbound?.secretKeys ?? []).map((k, i) => checkedSecretKey(secret(k, `outbound.secretKeys[${i}]`), `outbound.secretKeys[${i}]`)),
+      breaker: raw.outbound?.breaker ?? {},
     },
     api: { token: raw.api?.token === undefined ? undefined : secret(raw.api.token, "api.token") },
     integrations: Object.fromEntries(
@@ -205,6 +223,48 @@ function resolveTls(t: NonNullable<NonNullable<RawConfig["server"]>["tls"]>, cwd
     key: resolve(cwd, t.key),
     ...(t.ca === undefined ? {} : { ca: resolve(cwd, t.ca) }),
     requestCert,
+  };
+}
+
+/** A key for secrets at rest must be 32 bytes (base64 or hex); checked here so a bad one stops the start early. */
+function checkedSecretKey(value: string, where: string): string {
+  parseSecretKey(value, `config: ${where}`);
+  return value;
+}
+
+/**
+ * `outbound.endpoints[].tls`: PEM files (relative paths resolve against cwd, like server.tls) read
+ * now: `cert` + `key` (the key must belong to the certificate) and/or `ca`. An expired
+ * certificate is accepted here (the service warns at start): it should not keep the rest of
+ * hookbook from starting.
+ */
+function readEndpointTls(t: RawEndpointTls, id: string, url: string, cwd: string): NonNullable<EndpointConfig["tls"]> {
+  const where = `config: outbound.endpoints.${id}.tls`;
+  if (!/^https:\/\//i.test(url)) throw new HookbookError("HB_ERR_CONFIG_INVALID", `${where}: a client certificate needs an https:// url`);
+  const files = { cert: t.cert && resolve(cwd, t.cert), key: t.key && resolve(cwd, t.key), ca: t.ca && resolve(cwd, t.ca) };
+  const read = (part: "cert" | "key" | "ca", path: string | undefined): string | undefined => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path, "utf8");
+    } catch (err) {
+      throw new HookbookError("HB_ERR_CONFIG_INVALID", `${where}.${part}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const pem = { certPem: read("cert", files.cert), keyPem: read("key", files.key), caPem: read("ca", files.ca) };
+  const present = Object.fromEntries(Object.entries(pem).filter(([, v]) => v !== undefined)) as { certPem?: string; keyPem?: string; caPem?: string };
+  try {
+    inspectClientTls(present, Date.now(), true);
+  } catch (err) {
+    if (!(err instanceof ClientTlsError)) throw err;
+    const file = err.part === "key" && files.key !== undefined ? `${files.key} (with ${files.cert ?? "?"})` : files[err.part];
+    throw new HookbookError("HB_ERR_CONFIG_INVALID", `${where}.${err.part}: ${file === undefined ? "" : `${file}: `}${err.message}`, { cause: err });
+  }
+  return {
+    ...(files.cert === undefined ? {} : { certFile: files.cert }),
+    ...(files.key === undefined ? {} : { keyFile: files.key }),
+    ...(files.ca === undefined ? {} : { caFile: files.ca }),
+    ...present,
+    ...(t.servername === undefined ? {} : { servername: t.servername }),
   };
 }
 

@@ -159,6 +159,24 @@ export interface ServerTlsConfig {
   readonly requestCert: boolean;
 }
 
+/**
+ * Client certificate of a config endpoint (mTLS) and/or CAs trusted for its server certificate:
+ * the files named in the config, read at load. Certificate and key go together.
+ */
+export interface EndpointTlsConfig {
+  /** Absolute paths of the files (for messages). */
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  readonly caFile?: string;
+  /** Their PEM contents. */
+  readonly certPem?: string;
+  readonly keyPem?: string;
+  /** CAs trusted for the receiver's server certificate, on top of the system's. */
+  readonly caPem?: string;
+  /** Server name for SNI and the certificate check when it differs from the URL's host. */
+  readonly servername?: string;
+}
+
 export interface EndpointConfig {
   readonly id: string;
   readonly url: string;
@@ -168,6 +186,22 @@ export interface EndpointConfig {
   readonly events: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
+  /** Client certificate presented to the endpoint (mTLS). */
+  readonly tls?: EndpointTlsConfig;
+  /** At most `requests` attempts per `period` (ms, or "1s" / "60s"; default 1 s), checked by the outbound service at start. */
+  readonly rateLimit?: { readonly requests: number; readonly period: number | string };
+}
+
+/** `outbound.breaker`: circuit breaker thresholds (durations in ms or "30s" / "5m"), checked by the outbound service at start. */
+export interface BreakerConfig {
+  readonly enabled?: boolean;
+  readonly failures?: number;
+  readonly ratio?: number;
+  readonly minAttempts?: number;
+  readonly window?: number | string;
+  readonly cooldown?: number | string;
+  readonly maxCooldown?: number | string;
+  readonly halfOpenSuccesses?: number;
 }
 
 export interface RetryPolicyConfig {
@@ -218,6 +252,14 @@ export interface HookbookConfig {
     readonly disableAfterMs: number;
     readonly rotationGraceMs: number;
     readonly reconcileIntervalMs: number;
+    /** Circuit breaker per endpoint (defaults: 5 failures, or 70 % of ≥ 10 attempts in 5 min; cooldown 30 s … 10 min; 3 successes). */
+    readonly breaker: BreakerConfig;
+    /** Size limit of the HB_WEBHOOK_DELIVERY stream; when full, outcomes wait on HB_OUTCOMES (backpressure). */
+    readonly deliveryMaxBytes: number;
+    /** Key (32 bytes, base64 or hex) that encrypts subscription secrets in KV; unset = `<dataDir>/outbound-secret.key`. */
+    readonly secretKey?: string;
+    /** Further keys accepted for reading (previous keys during a rotation). */
+    readonly secretKeys: readonly string[];
   };
   /** Admin API (`/api/...`): mounted only when a token is configured. */
   readonly api: { readonly token: string | undefined };

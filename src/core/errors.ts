@@ -33,6 +33,7 @@ export const ERROR_CATALOG = {
   // bus
   HB_ERR_BUS_UNAVAILABLE: { status: 503, retry: "retry-after", summary: "event bus cannot store right now" },
   HB_ERR_BUS_CLOSED: { status: 503, retry: "retry-after", summary: "event bus is closed" },
+  HB_ERR_BUS_FULL: { status: 503, retry: "retry-after", summary: "stream is full (its size limit refuses new messages): retry once it has drained" },
   // config
   HB_ERR_CONFIG_INVALID: { status: 500, retry: "permanent", summary: "configuration invalid" },
   HB_ERR_CONFIG_SECRET_MISSING: { status: 500, retry: "permanent", summary: "a secret reference cannot be resolved" },

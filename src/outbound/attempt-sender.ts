@@ -2,7 +2,8 @@
  * One HTTP attempt of a webhook: headers (the subscription's own, then hookbook's, then the
  * signature of the configured scheme, then endpoint auth), POST of the exact body bytes, the
  * answer's status, latency, Retry-After and a response excerpt. With OAuth 2.0 endpoint auth a
- * 401 answer refreshes the token and sends once more within the same attempt. Config endpoints
+ * 401 answer refreshes the token and sends once more within the same attempt. An endpoint with
+ * a client certificate (`tls`) presents it (mTLS; the OAuth token request does not). Config endpoints
  * (written by the operator) go through `trustedHttp`, which skips the SSRF address check.
  */
 import type { Clock } from "../core/clock.js";
@@ -38,6 +39,8 @@ export interface AttemptResult {
   readonly responseTruncated?: boolean;
   /** From Retry-After on a 429 or 503. */
   readonly retryAfterMs?: number;
+  /** The receiver's `webhook-delivery` response header (lower case, trimmed), any status. */
+  readonly deliveryControl?: string;
   readonly error?: string;
   readonly errorKind?: string;
 }
@@ -85,7 +88,14 @@ export async function sendAttempt(deps: AttemptDeps, sub: Subscription, messageI
     const headers = attemptHeaders(sub, messageId, body, Math.floor(now / 1000), now);
     if (auth) headers["authorization"] = `Bearer ${await deps.tokens.token(auth)}`;
     const http = trusted ? (deps.trustedHttp ?? deps.http) : deps.http;
-    return http.send({ url: sub.url, headers, body, timeoutMs, maxResponseBytes: deps.responseExcerptBytes });
+    return http.send({
+      url: sub.url,
+      headers,
+      body,
+      timeoutMs,
+      maxResponseBytes: deps.responseExcerptBytes,
+      ...(sub.tls === undefined ? {} : { tls: sub.tls, tlsOwner: sub.id }),
+    });
   };
 
   try {
@@ -96,6 +106,7 @@ export async function sendAttempt(deps: AttemptDeps, sub: Subscription, messageI
     }
     const retryAfterMs = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers["retry-after"], deps.clock.now()) : undefined;
     const ok = res.status >= 200 && res.status < 300;
+    const control = res.headers["webhook-delivery"]?.trim().toLowerCase();
     return {
       startedAt,
       latencyMs: latency(),
@@ -103,6 +114,7 @@ export async function sendAttempt(deps: AttemptDeps, sub: Subscription, messageI
       response: res.body,
       ...(res.truncated ? { responseTruncated: true } : {}),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(control ? { deliveryControl: control.slice(0, 100) } : {}),
       ...(ok ? {} : { error: `HTTP ${res.status}`, errorKind: "status" }),
     };
   } catch (err) {

@@ -1,25 +1,40 @@
 /**
- * One message of an endpoint's delivery subject (`whd.<endpointId>`), attempt n = the bus's
- * deliveryCount (a replay is a new message and starts at 1):
+ * One message of an endpoint's delivery subject (`whd.<endpointId>`). Attempt n = the attempts
+ * recorded for it + 1 (health-store.ts: a message can be redelivered without an attempt, so the
+ * bus's deliveryCount only stands in when nothing is recorded, e.g. another replica made the
+ * earlier attempts; a replay is a new message and starts at 1):
  *
  * - endpoint gone from the registry → dead letter `endpoint_deleted`; disabled → `endpoint_disabled`
  *   (never dropped silently), no HTTP request;
+ * - before the attempt, without it counting as one: the circuit breaker (open → the handler holds
+ *   the message until it half-opens; half-open → one attempt at a time) and the endpoint's rate
+ *   limit (it waits for a token). While waiting it calls working() so the message is not
+ *   redelivered. A consumer stop aborts these waits: the message is nakked at once, no attempt made;
  * - 2xx → ack, delivered; the endpoint's failure marker is cleared;
- * - 410 → the endpoint is disabled (endpoint.disabled emitted) and the message dead-lettered `gone`;
+ * - 410, or the header `webhook-delivery: disable` with a non-2xx answer → the endpoint is
+ *   disabled (endpoint.disabled emitted) and the message dead-lettered `gone` / `receiver_disabled`
+ *   (with a 2xx answer the message counts as delivered and the endpoint is disabled);
+ * - `webhook-delivery: abort-message` with a non-2xx answer → dead letter `aborted`, no retry;
  * - 429/503 with Retry-After → nak with that delay (capped at the schedule's largest delay);
  * - any other status, a timeout, a network/DNS/SSRF/TLS/OAuth error → nak with the schedule's
  *   delay ±20 %; after the last attempt → dead letter `exhausted`;
  * - a failure while the endpoint has been failing for `disableAfterMs` → the endpoint is
  *   disabled and this message dead-lettered `endpoint_disabled`.
- * Every attempt is recorded (wha.<endpointId>) and counted in the metrics. A dead letter is
- * stored before the message is acked; if that store fails the handler throws and the bus
- * redelivers (the next delivery dead-letters without another HTTP attempt).
+ * Every attempt is recorded (wha.<endpointId>), counted in the metrics and reported to the
+ * breaker; message.attempt.failing / .exhausted / .recovered are emitted (ops-events.ts). A dead
+ * letter is stored before the message is acked; if that store fails the handler throws and the
+ * bus redelivers (the next delivery dead-letters without another HTTP attempt).
  */
 import type { Delivery } from "../bus/port.js";
+import type { Clock, TimerHandle } from "../core/clock.js";
 import type { AttemptResult } from "./attempt-sender.js";
 import { sendAttempt } from "./attempt-sender.js";
+import type { Permit } from "./breaker-registry.js";
+import type { EndpointEntry } from "./endpoint-registry.js";
 import { webhookMessageId } from "./message-id.js";
 import { deadLetterRecord, writeAttempt, writeDeadLetter } from "./log-writer.js";
+import type { MessageAttemptType } from "./ops-events.js";
+import { ATTEMPT_EXHAUSTED, ATTEMPT_FAILING, ATTEMPT_RECOVERED, FAILING_AFTER_ATTEMPTS, isMessageAttemptEvent, messageAttemptEvent, publishOpsEvent } from "./ops-events.js";
 import type { OutboundContext } from "./outbound-context.js";
 import { H_OUTCOME_ID, H_OUTCOME_SEQ, H_OUTCOME_TYPE, H_TRIGGER, endpointOfSubject } from "./outbound-streams.js";
 import type { DeliveryTrigger } from "./outbound-streams.js";
@@ -33,6 +48,16 @@ interface MessageMeta {
   readonly outcomeSeq: number;
   readonly trigger: DeliveryTrigger;
 }
+
+/** What the consumer running the handler tells it. */
+export interface HandlerScope {
+  /** Aborted when that consumer is stopped: waits end and the message is nakked without an attempt. */
+  readonly signal: AbortSignal;
+  /** The consumer's ack wait: while waiting the handler calls working() at least every third of it. */
+  readonly ackWaitMs: number;
+}
+
+const DEFAULT_ACK_WAIT_MS = 30_000;
 
 function metaOf(d: Delivery): MessageMeta | undefined {
   const endpointId = endpointOfSubject(d.subject);
@@ -83,7 +108,26 @@ async function deadLetter(ctx: OutboundContext, d: Delivery, meta: MessageMeta, 
   await writeDeadLetter(ctx.bus, rec, `dlq:${d.seq}`);
   ctx.metrics.deadLetters.inc({ endpoint: meta.endpointId, reason });
   ctx.logger.error({ endpointId: meta.endpointId, messageId: rec.message_id, reason, attempts }, "webhook message dead-lettered");
+  await ctx.health.clearAttempts(meta.endpointId, d.seq);
   await d.ack();
+}
+
+/** message.attempt.* about this message (never about one that is itself such an event); a failure to emit is logged. */
+async function emitAttemptEvent(ctx: OutboundContext, type: MessageAttemptType, d: Delivery, meta: MessageMeta, attempt: number, r: AttemptResult | undefined): Promise<void> {
+  if (isMessageAttemptEvent(meta.type)) return;
+  const info = {
+    endpointId: meta.endpointId,
+    messageId: webhookMessageId(meta.outcomeId),
+    outcomeId: meta.outcomeId,
+    type: meta.type,
+    attempt,
+    seq: d.seq,
+    ...(r?.status === undefined ? {} : { lastStatus: r.status }),
+    ...(r?.error === undefined ? {} : { lastError: r.error }),
+  };
+  await publishOpsEvent(ctx.bus, messageAttemptEvent(type, info, ctx.clock.now())).catch((err: unknown) =>
+    ctx.logger.error({ endpointId: meta.endpointId, messageId: info.messageId, err }, `could not emit ${type}`),
+  );
 }
 
 type Verdict =
@@ -91,9 +135,31 @@ type Verdict =
   | { readonly kind: "retry"; readonly delayMs: number }
   | { readonly kind: "dead"; readonly reason: DeadLetterReason };
 
-async function verdictOf(ctx: OutboundContext, meta: MessageMeta, n: number, r: AttemptResult): Promise<Verdict> {
-  if (r.status !== undefined && r.status >= 200 && r.status < 300) return { kind: "delivered" };
+type ReceiverControl = "disable" | "abort-message";
+
+/** Values of `webhook-delivery` already warned about (endpoint + value), bounded. */
+const warnedControls = new Set<string>();
+
+function receiverControl(ctx: OutboundContext, endpointId: string, value: string | undefined): ReceiverControl | undefined {
+  if (value === undefined) return undefined;
+  if (value === "disable" || value === "abort-message") return value;
+  const key = `${endpointId} ${value}`;
+  if (!warnedControls.has(key)) {
+    if (warnedControls.size >= 1000) warnedControls.clear();
+    warnedControls.add(key);
+    ctx.logger.warn({ endpointId, value }, "unknown webhook-delivery response header value ignored (known: disable, abort-message)");
+  }
+  return undefined;
+}
+
+const isSuccess = (r: AttemptResult): boolean => r.status !== undefined && r.status >= 200 && r.status < 300;
+
+async function verdictOf(ctx: OutboundContext, meta: MessageMeta, n: number, r: AttemptResult, control: ReceiverControl | undefined): Promise<Verdict> {
+  if (isSuccess(r)) return { kind: "delivered" };
+  if (control === "disable") return { kind: "dead", reason: "receiver_disabled" };
   if (r.status === 410) return { kind: "dead", reason: "gone" };
+  // The receiver's explicit decision about this message: not a sign of an unhealthy endpoint.
+  if (control === "abort-message") return { kind: "dead", reason: "aborted" };
   const failingSince = await ctx.health.recordFailure(meta.endpointId, r.startedAt);
   if (ctx.clock.now() - failingSince >= ctx.disableAfterMs) {
     await ctx.autoDisable(meta.endpointId, "failing", { failing_since: new Date(failingSince).toISOString(), last_status: r.status ?? null, last_error: r.error ?? null });
@@ -104,7 +170,66 @@ async function verdictOf(ctx: OutboundContext, meta: MessageMeta, n: number, r: 
   return { kind: "retry", delayMs };
 }
 
-export async function handleDelivery(ctx: OutboundContext, d: Delivery): Promise<void> {
+/** Calls `fn` every `everyMs` until stopped. */
+function startTicker(clock: Clock, everyMs: number, fn: () => void): () => void {
+  let timer: TimerHandle | undefined;
+  let stopped = false;
+  const arm = (): void => {
+    timer = clock.setTimer(everyMs, () => {
+      if (stopped) return;
+      fn();
+      arm();
+    });
+  };
+  arm();
+  return () => {
+    stopped = true;
+    timer?.cancel();
+  };
+}
+
+/** Redeliver without an attempt (the attempt counter is not touched). */
+function skip(d: Delivery, delayMs: number): undefined {
+  d.nak(delayMs);
+  return undefined;
+}
+
+/** The breaker and the rate limit, before an attempt; undefined = the message was nakked without one. */
+async function admit(ctx: OutboundContext, d: Delivery, meta: MessageMeta, scope: HandlerScope | undefined): Promise<{ entry: EndpointEntry; permit: Permit } | undefined> {
+  const id = meta.endpointId;
+  const signal = scope?.signal;
+  if (signal?.aborted) return skip(d, 0);
+  const stopTicks = startTicker(ctx.clock, Math.max(10, Math.floor((scope?.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) / 3)), () => d.working());
+  let permit: Permit;
+  try {
+    const admission = await ctx.breakers.admit(id, signal);
+    if (admission === "aborted") return skip(d, 0);
+    permit = admission;
+    const limit = ctx.registry.get(id)?.sub.rateLimit;
+    if (limit !== undefined) {
+      const token = await ctx.limiter.take(id, limit, signal);
+      if (token === "aborted") {
+        permit.release();
+        return skip(d, 0);
+      }
+      if (token.throttled) {
+        ctx.metrics.throttled.inc({ endpoint: id });
+        ctx.metrics.throttleWait.observe({ endpoint: id }, token.waitedMs / 1000);
+      }
+    }
+  } finally {
+    stopTicks();
+  }
+  // The endpoint may have changed while waiting: the attempt uses what it is now.
+  const entry = ctx.registry.get(id);
+  if (signal?.aborted || entry === undefined || entry.sub.status !== "enabled") {
+    permit.release();
+    return skip(d, 0);
+  }
+  return { entry, permit };
+}
+
+export async function handleDelivery(ctx: OutboundContext, d: Delivery, scope?: HandlerScope): Promise<void> {
   const meta = metaOf(d);
   if (meta === undefined) {
     ctx.logger.error({ subject: d.subject, seq: d.seq }, "delivery message without outcome id; terminated");
@@ -112,31 +237,55 @@ export async function handleDelivery(ctx: OutboundContext, d: Delivery): Promise
     return;
   }
   const entry = ctx.registry.get(meta.endpointId);
-  const n = d.deliveryCount;
+  const made = ctx.health.attemptsMade(meta.endpointId, d.seq);
+  const n = made === undefined ? d.deliveryCount : made + 1;
   if (entry === undefined) return deadLetter(ctx, d, meta, "endpoint_deleted", n - 1, null);
   if (entry.sub.status === "disabled") return deadLetter(ctx, d, meta, "endpoint_disabled", n - 1, null);
   // Redelivered past the budget (a crash, or a dead letter that could not be stored): no new attempt.
-  if (n > attemptBudget(ctx.schedule)) return deadLetter(ctx, d, meta, "exhausted", n - 1, null);
+  if (n > attemptBudget(ctx.schedule)) {
+    await emitAttemptEvent(ctx, ATTEMPT_EXHAUSTED, d, meta, n - 1, undefined);
+    return deadLetter(ctx, d, meta, "exhausted", n - 1, null);
+  }
+  const admitted = await admit(ctx, d, meta, scope);
+  if (admitted === undefined) return;
+  try {
+    await attempt(ctx, d, meta, admitted.entry, n);
+  } finally {
+    admitted.permit.release();
+  }
+}
 
+async function attempt(ctx: OutboundContext, d: Delivery, meta: MessageMeta, entry: EndpointEntry, n: number): Promise<void> {
+  const id = meta.endpointId;
   const r = await sendAttempt(ctx.attemptDeps, entry.sub, webhookMessageId(meta.outcomeId), d.data, entry.source === "config");
-  const verdict = await verdictOf(ctx, meta, n, r);
+  const control = receiverControl(ctx, id, r.deliveryControl);
+  const verdict = await verdictOf(ctx, meta, n, r, control);
   const outcome: AttemptOutcome = verdict.kind;
   const rec = attemptRecord(meta, n, r, outcome, verdict.kind === "retry" ? verdict.delayMs : undefined);
   await writeAttempt(ctx.bus, rec, `a:${d.seq}:${n}`, (o, m) => ctx.logger.warn(o, m));
-  ctx.metrics.attempts.inc({ endpoint: meta.endpointId, outcome });
-  ctx.metrics.latency.observe({ endpoint: meta.endpointId }, r.latencyMs / 1000);
+  ctx.metrics.attempts.inc({ endpoint: id, outcome });
+  ctx.metrics.latency.observe({ endpoint: id }, r.latencyMs / 1000);
+  // The breaker hears about the endpoint's health; not about the receiver's explicit decisions or a disabled endpoint.
+  if (verdict.kind !== "dead" || verdict.reason === "exhausted") await ctx.breakers.record(id, verdict.kind === "delivered");
+  if (verdict.kind !== "delivered" && n === FAILING_AFTER_ATTEMPTS) await emitAttemptEvent(ctx, ATTEMPT_FAILING, d, meta, n, r);
 
   if (verdict.kind === "delivered") {
-    await ctx.health.recordSuccess(meta.endpointId, r.startedAt);
+    if (n > FAILING_AFTER_ATTEMPTS) await emitAttemptEvent(ctx, ATTEMPT_RECOVERED, d, meta, n, r);
+    await ctx.health.recordSuccess(id, r.startedAt);
+    await ctx.health.clearAttempts(id, d.seq);
     await d.ack();
-    ctx.metrics.deliveries.inc({ endpoint: meta.endpointId });
+    ctx.metrics.deliveries.inc({ endpoint: id });
+    if (control === "disable") await ctx.autoDisable(id, "receiver", { last_status: r.status ?? null });
     return;
   }
   if (verdict.kind === "retry") {
-    ctx.logger.warn({ endpointId: meta.endpointId, messageId: rec.message_id, attempt: n, status: r.status, error: r.error, retryInMs: verdict.delayMs }, "webhook delivery failed; will retry");
+    ctx.logger.warn({ endpointId: id, messageId: rec.message_id, attempt: n, status: r.status, error: r.error, retryInMs: verdict.delayMs }, "webhook delivery failed; will retry");
+    await ctx.health.recordAttempt(id, d.seq, n);
     d.nak(verdict.delayMs);
     return;
   }
-  if (verdict.reason === "gone") await ctx.autoDisable(meta.endpointId, "gone", { last_status: 410 });
+  if (verdict.reason === "gone") await ctx.autoDisable(id, "gone", { last_status: 410 });
+  if (verdict.reason === "receiver_disabled") await ctx.autoDisable(id, "receiver", { last_status: r.status ?? null, last_error: r.error ?? null });
+  if (verdict.reason === "exhausted") await emitAttemptEvent(ctx, ATTEMPT_EXHAUSTED, d, meta, n, r);
   await deadLetter(ctx, d, meta, verdict.reason, n, rec);
 }

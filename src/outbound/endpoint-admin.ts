@@ -1,25 +1,30 @@
 /**
  * Endpoint lifecycle: create / update / delete / enable / disable / rotate for API
  * subscriptions (KV), enable / disable for config endpoints (state in the health bucket),
- * automatic disabling (410, failing too long) and the periodic reconcile that picks up what
- * other replicas changed. Registry updates are serialized by a lock; consumer changes
+ * automatic disabling (410, failing too long, the receiver's `webhook-delivery: disable`), the
+ * circuit breaker's transitions (endpoint.circuit_* events) and the periodic reconcile that picks up what other replicas changed. API changes
+ * emit endpoint.created / updated / deleted; a manual enable, disable or delete resets the
+ * breaker. Registry updates are serialized by a lock; consumer changes
  * (starting, draining) happen after it is released, because draining waits for in-flight
  * handlers, which may themselves be disabling their endpoint.
  */
 import type { EndpointConfig } from "../config/types.js";
 import type { IdGen } from "../core/ids.js";
+import type { OutcomeMessage } from "../core/outcome.js";
+import type { BreakerTransition } from "./circuit-breaker.js";
 import type { EndpointConsumers } from "./endpoint-consumers.js";
 import type { EndpointEntry } from "./endpoint-registry.js";
 import type { OutboundContext } from "./outbound-context.js";
 import { outboundError } from "./outbound-errors.js";
-import { endpointDisabledEvent, publishOpsEvent } from "./ops-events.js";
+import type { EndpointLifecycleType } from "./ops-events.js";
+import { CIRCUIT_CLOSED, CIRCUIT_OPENED, ENDPOINT_CREATED, ENDPOINT_DELETED, ENDPOINT_UPDATED, circuitEvent, endpointDisabledEvent, endpointLifecycleEvent, publishOpsEvent } from "./ops-events.js";
 import { generateWebhookSecret } from "./signer.js";
 import type { LookupAll, SsrfPolicy } from "./ssrf-guard.js";
 import { SsrfBlockedError, checkUrl } from "./ssrf-guard.js";
 import type { DisabledReason, Subscription } from "./subscription.js";
 import { subscriptionOfConfig } from "./subscription.js";
 import type { RotateInput, SubscriptionInput, SubscriptionPatch } from "./subscription-input.js";
-import { checkPatchedHeaders, checkSecretFor } from "./subscription-input.js";
+import { checkPatchedHeaders, checkSecretFor, checkTlsUrl } from "./subscription-input.js";
 import type { SubscriptionStore } from "./subscription-store.js";
 
 /** Old secrets kept signing after rotations, at most. */
@@ -72,6 +77,16 @@ export class EndpointAdmin {
     }
   }
 
+  /** Emit an operational event; a failure is logged, never fails the caller. */
+  private async emit(event: OutcomeMessage, endpointId: string): Promise<void> {
+    await publishOpsEvent(this.d.ctx.bus, event).catch((err: unknown) => this.d.ctx.logger.error({ endpointId, err }, `could not emit ${event.type}`));
+  }
+
+  private lifecycle(type: EndpointLifecycleType, entry: EndpointEntry, detail: Readonly<Record<string, unknown>> = {}): Promise<void> {
+    const e = endpointLifecycleEvent(type, { id: entry.sub.id, source: entry.source, url: entry.sub.url }, this.d.ctx.clock.now(), this.d.ids.uuid().slice(0, 8), detail);
+    return this.emit(e, entry.sub.id);
+  }
+
   private newId(): string {
     for (;;) {
       const id = `ep_${this.d.ids.uuid().replace(/-/g, "").slice(0, 24)}`;
@@ -93,12 +108,14 @@ export class EndpointAdmin {
           ...(input.description === undefined ? {} : { description: input.description }),
           headers: input.headers,
           ...(input.auth === undefined ? {} : { auth: input.auth }),
+          ...(input.tls === undefined ? {} : { tls: input.tls }),
           signing: input.signing,
           secret,
           previousSecrets: [],
           status: "enabled",
           ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
           ...(input.maxInFlight === undefined ? {} : { maxInFlight: input.maxInFlight }),
+          ...(input.rateLimit === undefined ? {} : { rateLimit: input.rateLimit }),
           createdAt: now,
           updatedAt: now,
         };
@@ -108,6 +125,7 @@ export class EndpointAdmin {
     await this.d.consumers.sync(entry.sub.id);
     // No URL in logs: webhook URLs often carry a token (Slack, Teams).
     this.d.ctx.logger.info({ endpointId: entry.sub.id, events: entry.sub.events }, "webhook endpoint created");
+    await this.lifecycle(ENDPOINT_CREATED, entry);
     return { entry, secret };
   }
 
@@ -126,12 +144,17 @@ export class EndpointAdmin {
         else if (patch.description !== undefined) next.description = patch.description;
         if (patch.auth === null) delete next.auth;
         else if (patch.auth !== undefined) next.auth = patch.auth;
+        if (patch.tls === null) delete next.tls;
+        else if (patch.tls !== undefined) next.tls = patch.tls;
+        checkTlsUrl(next.url, next.tls);
         if (patch.filter === null) delete next.filter;
         else if (patch.filter !== undefined) next.filter = patch.filter;
         if (patch.timeoutMs === null) delete next.timeoutMs;
         else if (patch.timeoutMs !== undefined) next.timeoutMs = patch.timeoutMs;
         if (patch.maxInFlight === null) delete next.maxInFlight;
         else if (patch.maxInFlight !== undefined) next.maxInFlight = patch.maxInFlight;
+        if (patch.rateLimit === null) delete next.rateLimit;
+        else if (patch.rateLimit !== undefined) next.rateLimit = patch.rateLimit;
         checkPatchedHeaders(next.headers, auth);
         if (patch.signing !== undefined) checkSecretFor(next.signing, next.secret, "secret (current, for the new signing scheme)");
         return next;
@@ -139,18 +162,22 @@ export class EndpointAdmin {
       return this.d.ctx.registry.set(sub, "api");
     });
     await this.d.consumers.sync(id);
+    await this.lifecycle(ENDPOINT_UPDATED, entry, { fields: patchedFields(patch) });
     return entry;
   }
 
   async remove(id: string): Promise<void> {
-    this.apiEntry(id, "deleted");
+    const gone = this.apiEntry(id, "deleted");
     await this.exclusive(async () => {
       await this.d.store.delete(id);
       this.d.ctx.registry.delete(id);
     });
+    // After the registry change: messages the breaker held see the endpoint gone, not a go-ahead.
+    this.d.ctx.breakers.forget(id);
     await this.d.consumers.sync(id);
     await this.d.ctx.health.remove(id);
     this.d.ctx.logger.info({ endpointId: id }, "webhook endpoint deleted");
+    await this.lifecycle(ENDPOINT_DELETED, gone);
   }
 
   /** Store a status for an API or config endpoint and update the registry (inside the lock). */
@@ -172,25 +199,31 @@ export class EndpointAdmin {
     const entry = await this.exclusive(async () => {
       const e = this.entry(id);
       await this.d.ctx.health.clearFailures(id);
+      await this.d.ctx.breakers.reset(id);
       return e.sub.status === "enabled" ? e : this.setStatus(e, "enabled");
     });
     await this.d.consumers.sync(id);
     this.d.ctx.logger.info({ endpointId: id }, "webhook endpoint enabled");
+    await this.lifecycle(ENDPOINT_UPDATED, entry, { fields: ["status"], status: "enabled" });
     return entry;
   }
 
   async disable(id: string): Promise<EndpointEntry> {
     const entry = await this.exclusive(async () => {
       const e = this.entry(id);
-      return e.sub.status === "disabled" ? e : this.setStatus(e, "disabled", "manual");
+      const next = e.sub.status === "disabled" ? e : await this.setStatus(e, "disabled", "manual");
+      // After the status change: messages the breaker held see the endpoint disabled, not a go-ahead.
+      await this.d.ctx.breakers.reset(id);
+      return next;
     });
     await this.d.consumers.sync(id);
     this.d.ctx.logger.info({ endpointId: id }, "webhook endpoint disabled");
+    await this.lifecycle(ENDPOINT_UPDATED, entry, { fields: ["status"], status: "disabled" });
     return entry;
   }
 
-  /** 410 Gone or failing too long: disable, emit endpoint.disabled, drain in the background. */
-  async autoDisable(id: string, reason: "gone" | "failing", detail: Readonly<Record<string, unknown>>): Promise<void> {
+  /** 410 Gone, failing too long or the receiver's `webhook-delivery: disable`: disable, emit endpoint.disabled, drain in the background. */
+  async autoDisable(id: string, reason: Exclude<DisabledReason, "manual">, detail: Readonly<Record<string, unknown>>): Promise<void> {
     const entry = this.d.ctx.registry.get(id);
     if (!entry || entry.sub.status === "disabled") return;
     const at = this.d.ctx.clock.now();
@@ -201,10 +234,36 @@ export class EndpointAdmin {
       const cur = this.d.ctx.registry.get(id);
       if (cur) await this.setStatus(cur, "disabled", reason);
     }).catch((err: unknown) => this.d.ctx.logger.error({ endpointId: id, err }, "could not store the disabled state"));
-    await publishOpsEvent(this.d.ctx.bus, endpointDisabledEvent({ id, source: entry.source }, reason, at, detail)).catch((err: unknown) =>
-      this.d.ctx.logger.error({ endpointId: id, err }, "could not emit endpoint.disabled"),
-    );
+    await this.emit(endpointDisabledEvent({ id, source: entry.source }, reason, at, detail), id);
     void this.d.consumers.sync(id);
+  }
+
+  /** A breaker transition (already stored): emit endpoint.circuit_*, count and log it. */
+  breakerChanged(id: string, t: BreakerTransition): void {
+    const entry = this.d.ctx.registry.get(id);
+    if (!entry) return;
+    const source = { id, source: entry.source };
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    if (t.kind === "opened") {
+      this.d.ctx.metrics.breakerOpens.inc({ endpoint: id });
+      const detail = {
+        reason: t.reason,
+        opened_at: iso(t.openedAt),
+        retry_at: iso(t.retryAt),
+        consecutive_failures: t.consecutiveFailures,
+        consecutive_opens: t.consecutiveOpens,
+        window_attempts: t.windowAttempts,
+        window_failures: t.windowFailures,
+      };
+      this.d.ctx.logger.warn({ endpointId: id, ...detail }, "webhook endpoint circuit breaker opened");
+      void this.emit(circuitEvent(CIRCUIT_OPENED, source, t.openedAt, detail), id);
+    } else if (t.kind === "closed") {
+      const detail = { closed_at: iso(t.at), ...(t.openedAt === undefined ? {} : { opened_at: iso(t.openedAt) }) };
+      this.d.ctx.logger.info({ endpointId: id, ...detail }, "webhook endpoint circuit breaker closed");
+      void this.emit(circuitEvent(CIRCUIT_CLOSED, source, t.at, detail), id);
+    } else {
+      this.d.ctx.logger.info({ endpointId: id }, "webhook endpoint circuit breaker half-open: trying one message at a time");
+    }
   }
 
   async rotateSecret(id: string, input: RotateInput): Promise<{ secret: string; previousExpiresAt: number }> {
@@ -221,6 +280,7 @@ export class EndpointAdmin {
       this.d.ctx.registry.set(sub, "api");
     });
     this.d.ctx.logger.info({ endpointId: id, previousExpiresAt: new Date(expiresAt).toISOString() }, "webhook secret rotated");
+    await this.lifecycle(ENDPOINT_UPDATED, this.entry(id), { fields: ["secret"] });
     return { secret, previousExpiresAt: expiresAt };
   }
 
@@ -245,9 +305,33 @@ export class EndpointAdmin {
         seen.add(sub.id);
         ctx.registry.set(sub, "api");
       }
-      for (const e of ctx.registry.all()) if (e.source === "api" && !seen.has(e.sub.id)) ctx.registry.delete(e.sub.id);
+      for (const e of ctx.registry.all()) {
+        if (e.source === "api" && !seen.has(e.sub.id)) {
+          ctx.registry.delete(e.sub.id);
+          ctx.breakers.forget(e.sub.id);
+        }
+      }
+      // A breaker stored by an earlier run (restart) or another replica.
+      for (const e of ctx.registry.all()) await ctx.breakers.adopt(e.sub.id, ctx.health.get(e.sub.id).breaker);
     });
     const ids = new Set([...ctx.registry.all().map((e) => e.sub.id), ...this.d.consumers.ids()]);
     await Promise.all([...ids].map((id) => this.d.consumers.sync(id)));
   }
+}
+
+/** The API names of the fields a PATCH changed. */
+function patchedFields(patch: SubscriptionPatch): string[] {
+  const names: Partial<Record<keyof SubscriptionPatch, string>> = {
+    url: "url",
+    events: "events",
+    description: "description",
+    headers: "headers",
+    auth: "auth",
+    filter: "filter",
+    signing: "signing",
+    timeoutMs: "timeout_ms",
+    maxInFlight: "max_in_flight",
+    rateLimit: "rate_limit",
+  };
+  return (Object.keys(patch) as (keyof SubscriptionPatch)[]).filter((k) => patch[k] !== undefined).map((k) => names[k] ?? k);
 }

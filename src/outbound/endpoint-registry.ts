@@ -44,10 +44,11 @@ export class EndpointRegistry {
 
   /**
    * Endpoints an outcome goes to (enabled or not; the router dead-letters for disabled ones).
-   * An `endpoint.*` operational event about an endpoint is never sent to that endpoint itself.
+   * An `endpoint.*` or `message.attempt.*` operational event about an endpoint is never sent to
+   * that endpoint itself (no feedback loop through a failing endpoint).
    */
   matching(outcome: OutcomeMessage): EndpointEntry[] {
-    const about = outcome.type.startsWith("endpoint.") ? outcome.data["endpoint_id"] : undefined;
+    const about = outcome.type.startsWith("endpoint.") || outcome.type.startsWith("message.attempt.") ? outcome.data["endpoint_id"] : undefined;
     return this.all().filter((e) => e.sub.id !== about && matchesEventType(e.sub.events, outcome.type) && (e.filter === undefined || e.filter(outcome)));
   }
 }

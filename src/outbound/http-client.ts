@@ -5,18 +5,27 @@
  * `createGuardedHttpClient` (default) uses node:http/https with keep-alive agents and a custom
  * DNS `lookup` that runs the SSRF guard on every address a new connection would use, so the
  * address connected to is the address checked (no DNS-rebinding window); address literals are
- * checked before connecting. `createFetchHttpClient` wraps an injected fetch: it resolves and
- * checks the host first, then lets fetch resolve again; a DNS answer that changes between the
- * two (rebinding) is not caught there, which is why it is only used when a fetch is injected.
+ * checked before connecting. A request with client TLS material (mTLS) goes through an https
+ * agent of its own per distinct identity (certificate + key + trusted CAs + server name), with
+ * the same guarded lookup; agents are cached, and closed when idle for 5 minutes, when the
+ * endpoint that used one switches to another identity, and on close().
+ *
+ * `createFetchHttpClient` wraps an injected fetch: it resolves and checks the host first, then
+ * lets fetch resolve again; a DNS answer that changes between the two (rebinding) is not caught
+ * there, which is why it is only used when a fetch is injected. It cannot present client
+ * certificates (a request with `tls` fails with kind "tls").
  */
 import type { LookupAddress } from "node:dns";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import type { IncomingMessage, RequestOptions } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { RequestOptions as HttpsRequestOptions } from "node:https";
 import type { LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
+import type { ClientTls } from "./client-tls.js";
 import type { LookupAll, SsrfPolicy } from "./ssrf-guard.js";
 import { SsrfBlockedError, checkAddress, checkUrl, checkUrlSyntax, hostOf, systemLookupAll } from "./ssrf-guard.js";
+import { TlsAgents } from "./tls-agents.js";
 
 export interface HttpRequest {
   readonly url: string;
@@ -25,6 +34,10 @@ export interface HttpRequest {
   readonly timeoutMs: number;
   /** Response bytes kept (default 4096). */
   readonly maxResponseBytes?: number;
+  /** Client certificate (mTLS) and extra trust, for https:// URLs. */
+  readonly tls?: ClientTls;
+  /** Whose identity `tls` is (an endpoint id): when the owner switches identity, the old agent is closed. */
+  readonly tlsOwner?: string;
 }
 
 export interface HttpResponse {
@@ -69,10 +82,25 @@ function classify(err: unknown): HttpRequestError {
   if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
     return new HttpRequestError("connect", message, { cause: err });
   }
-  if (code.startsWith("ERR_TLS") || code.startsWith("CERT_") || /certificate|SSL|TLS/i.test(code) || code === "DEPTH_ZERO_SELF_SIGNED_CERT" || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
+  if (/CERT|SSL|TLS/i.test(code) || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" || (code === "EPROTO" && /SSL|TLS|alert/i.test(message))) {
     return new HttpRequestError("tls", message, { cause: err });
   }
   return new HttpRequestError("network", code ? `${code}: ${message}` : message, { cause: err });
+}
+
+/**
+ * With TLS 1.3 a receiver checks the client certificate after the client considers the
+ * handshake done: refusing it, the receiver sends an alert and closes, and the client sees
+ * either the alert or, racing it, a reset ("socket hang up") on the fresh connection. Both are
+ * the TLS refusal they are.
+ */
+function refusedAfterHandshake(err: unknown): HttpRequestError {
+  const e = classify(err);
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (e.kind === "network" && (code === "ECONNRESET" || code === "EPIPE")) {
+    return new HttpRequestError("tls", `${e.message} right after the TLS handshake: the receiver refused the connection (client certificate missing or not trusted?)`, { cause: err });
+  }
+  return e;
 }
 
 function firstValues(res: IncomingMessage): Record<string, string> {
@@ -119,11 +147,12 @@ export interface GuardedClientOptions {
 }
 
 /** The default client: node:http(s), keep-alive, SSRF check at connect time. */
-export function createGuardedHttpClient(opts: GuardedClientOptions): WebhookHttpClient {
+export function createGuardedHttpClient(opts: GuardedClientOptions): WebhookHttpClient & { readonly tlsAgentCount: () => number } {
   const lookup = guardedLookup(opts.policy, opts.lookupAll ?? systemLookupAll);
   const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 256, scheduling: "lifo" as const, lookup };
   const httpAgent = new HttpAgent(agentOpts);
   const httpsAgent = new HttpsAgent(agentOpts);
+  const tlsAgents = new TlsAgents(agentOpts);
 
   return {
     send(req: HttpRequest): Promise<HttpResponse> {
@@ -140,21 +169,26 @@ export function createGuardedHttpClient(opts: GuardedClientOptions): WebhookHttp
         const body = typeof req.body === "string" ? Buffer.from(req.body, "utf8") : req.body;
         const max = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
         const https = url.protocol === "https:";
-        const options: RequestOptions = {
+        const mtls = https && req.tls !== undefined ? tlsAgents.acquire(req.tls, req.tlsOwner) : undefined;
+        const options: RequestOptions & HttpsRequestOptions = {
           method: "POST",
-          agent: https ? httpsAgent : httpAgent,
+          agent: mtls?.agent ?? (https ? httpsAgent : httpAgent),
           headers: { ...req.headers, "content-length": String(body.byteLength) },
           lookup,
+          ...(mtls && req.tls?.servername !== undefined ? { servername: req.tls.servername } : {}),
         };
         let settled = false;
+        let answered = false;
         const finish = (err: unknown, res?: HttpResponse): void => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          mtls?.release();
           if (res) resolve(res);
-          else reject(classify(err));
+          else reject(mtls && !answered && !r.reusedSocket ? refusedAfterHandshake(err) : classify(err));
         };
         const r = (https ? httpsRequest : httpRequest)(url, options, (res) => {
+          answered = true;
           const chunks: Buffer[] = [];
           let kept = 0;
           let seen = 0;
@@ -192,7 +226,9 @@ export function createGuardedHttpClient(opts: GuardedClientOptions): WebhookHttp
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();
+      tlsAgents.close();
     },
+    tlsAgentCount: () => tlsAgents.size(),
   };
 }
 
@@ -227,6 +263,7 @@ export interface FetchClientOptions {
 export function createFetchHttpClient(opts: FetchClientOptions): WebhookHttpClient {
   return {
     async send(req: HttpRequest): Promise<HttpResponse> {
+      if (req.tls !== undefined) throw new HttpRequestError("tls", "client certificates (tls) need the built-in HTTP client, not an injected fetch");
       try {
         await checkUrl(opts.policy, req.url, opts.lookupAll ?? systemLookupAll);
         const res = await opts.fetchImpl(req.url, {

@@ -9,6 +9,11 @@
  *   hookbook_webhook_dead_letters_total{endpoint, reason}       dead letters by reason
  *   hookbook_webhook_routed_total{endpoint}                     outcomes routed to an endpoint
  *   hookbook_webhook_endpoints{status}                          endpoints known, by status
+ *   hookbook_webhook_breaker_state{endpoint}                    circuit breaker: 0 closed, 1 half-open, 2 open
+ *   hookbook_webhook_breaker_opens_total{endpoint}              times the breaker opened
+ *   hookbook_webhook_throttled_total{endpoint}                  attempts that waited for the endpoint's rate limit
+ *   hookbook_webhook_throttle_wait_seconds{endpoint}            how long they waited (histogram)
+ *   hookbook_webhook_backpressure_total                         outcomes held back because the delivery stream was full
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -19,10 +24,31 @@ export interface OutboundMetrics {
   readonly latency: Histogram<"endpoint">;
   readonly deadLetters: Counter<"endpoint" | "reason">;
   readonly routed: Counter<"endpoint">;
+  readonly backpressure: Counter;
+  readonly breakerOpens: Counter<"endpoint">;
+  readonly throttled: Counter<"endpoint">;
+  readonly throttleWait: Histogram<"endpoint">;
 }
 
-export function createOutboundMetrics(countEndpoints: () => { enabled: number; disabled: number }, registry: Registry = new Registry()): OutboundMetrics {
+/** Gauge value of a breaker state. */
+export const BREAKER_STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+export function createOutboundMetrics(
+  countEndpoints: () => { enabled: number; disabled: number },
+  registry: Registry = new Registry(),
+  breakerStates: () => Iterable<readonly [string, keyof typeof BREAKER_STATE_VALUE]> = () => [],
+): OutboundMetrics {
   const registers = [registry];
+  new Gauge({
+    name: "hookbook_webhook_breaker_state",
+    help: "Circuit breaker of a webhook endpoint: 0 closed, 1 half-open, 2 open",
+    labelNames: ["endpoint"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [endpoint, state] of breakerStates()) this.set({ endpoint }, BREAKER_STATE_VALUE[state]);
+    },
+  });
   new Gauge({
     name: "hookbook_webhook_endpoints",
     help: "Webhook endpoints known, by status",
@@ -47,5 +73,19 @@ export function createOutboundMetrics(countEndpoints: () => { enabled: number; d
     }),
     deadLetters: new Counter({ name: "hookbook_webhook_dead_letters_total", help: "Webhook messages dead-lettered, by reason", labelNames: ["endpoint", "reason"], registers }),
     routed: new Counter({ name: "hookbook_webhook_routed_total", help: "Outcomes routed to a webhook endpoint", labelNames: ["endpoint"], registers }),
+    breakerOpens: new Counter({ name: "hookbook_webhook_breaker_opens_total", help: "Times a webhook endpoint's circuit breaker opened", labelNames: ["endpoint"], registers }),
+    throttled: new Counter({ name: "hookbook_webhook_throttled_total", help: "Webhook attempts that waited for the endpoint's rate limit", labelNames: ["endpoint"], registers }),
+    throttleWait: new Histogram({
+      name: "hookbook_webhook_throttle_wait_seconds",
+      help: "How long throttled webhook attempts waited for the endpoint's rate limit",
+      labelNames: ["endpoint"],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    }),
+    backpressure: new Counter({
+      name: "hookbook_webhook_backpressure_total",
+      help: "Outcomes held back on HB_OUTCOMES (redelivered later) because the webhook delivery stream was full",
+      registers,
+    }),
   };
 }

@@ -4,7 +4,8 @@
  *
  * | stream               | subjects             | retention | holds                                      |
  * |----------------------|----------------------|-----------|--------------------------------------------|
- * | HB_WEBHOOK_DELIVERY  | whd.<endpointId>     | workqueue | one message per (outcome, endpoint)        |
+ * | HB_WEBHOOK_DELIVERY  | whd.<endpointId>     | workqueue | one message per (outcome, endpoint);       |
+ * |                      |                      |           | max_bytes + discard new: full = backpressure |
  * | HB_WEBHOOK_DLQ       | whdlq.<endpointId>   | limits    | dead letters: outcome + last attempt + why |
  * | HB_WEBHOOK_ATTEMPTS  | wha.<endpointId>     | limits    | one record per HTTP attempt                |
  *
@@ -54,8 +55,15 @@ export function endpointDurable(endpointId: string): string {
 /** Endpoint ids double as subject tokens, KV keys and durable names. */
 export const ENDPOINT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The three outbound streams; the delivery stream keeps messages 1.5 × the retry horizon, at least 3 days. */
-export function outboundStreams(retryHorizonMs: number): StreamSpec[] {
+/** Default size limit of the delivery stream (`outbound.deliveryMaxBytes`): 1 GiB. */
+export const DEFAULT_DELIVERY_MAX_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * The three outbound streams; the delivery stream keeps messages 1.5 × the retry horizon, at
+ * least 3 days, and holds at most `deliveryMaxBytes`: when full it refuses new messages
+ * (discard new) and the router keeps outcomes on HB_OUTCOMES until there is room (router.ts).
+ */
+export function outboundStreams(retryHorizonMs: number, deliveryMaxBytes: number = DEFAULT_DELIVERY_MAX_BYTES): StreamSpec[] {
   return [
     {
       name: STREAM_WEBHOOK_DELIVERY,
@@ -63,6 +71,8 @@ export function outboundStreams(retryHorizonMs: number): StreamSpec[] {
       retention: "workqueue",
       duplicateWindowMs: 30 * MINUTE,
       maxAgeMs: Math.max(3 * DAY, Math.ceil(1.5 * retryHorizonMs)),
+      maxBytes: deliveryMaxBytes,
+      discard: "new",
     },
     { name: STREAM_WEBHOOK_DLQ, subjects: ["whdlq.>"], retention: "limits", duplicateWindowMs: 30 * MINUTE, maxAgeMs: 30 * DAY },
     { name: STREAM_WEBHOOK_ATTEMPTS, subjects: ["wha.>"], retention: "limits", duplicateWindowMs: 2 * MINUTE, maxAgeMs: 30 * DAY },

@@ -7,7 +7,8 @@ import type { DeliveryTrigger } from "./outbound-streams.js";
 
 /**
  * delivered = 2xx; retry = failed, another attempt is scheduled; dead = failed and
- * dead-lettered (last attempt, 410 Gone, endpoint disabled); test = POST …/test.
+ * dead-lettered (last attempt, 410 Gone, webhook-delivery header, endpoint disabled); test =
+ * POST …/test. Throttling (rate limit) and an open circuit breaker are not attempts.
  */
 export type AttemptOutcome = "delivered" | "retry" | "dead" | "test";
 
@@ -35,7 +36,12 @@ export interface AttemptRecord {
   readonly trigger: DeliveryTrigger | "test";
 }
 
-export type DeadLetterReason = "exhausted" | "gone" | "endpoint_disabled" | "endpoint_deleted" | "invalid_message";
+/**
+ * exhausted = last attempt failed; gone = 410; receiver_disabled = the receiver answered
+ * `webhook-delivery: disable`; aborted = it answered `webhook-delivery: abort-message`;
+ * endpoint_disabled / endpoint_deleted = queued while the endpoint was disabled or deleted.
+ */
+export type DeadLetterReason = "exhausted" | "gone" | "receiver_disabled" | "aborted" | "endpoint_disabled" | "endpoint_deleted" | "invalid_message";
 
 export interface DeadLetterRecord {
   readonly endpoint_id: string;

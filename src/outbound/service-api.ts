@@ -14,11 +14,13 @@ import { endpointStats, recentAttempts, recentDeadLetters } from "./delivery-log
 import { webhookMessageId } from "./message-id.js";
 import type { EndpointAdmin } from "./endpoint-admin.js";
 import type { EndpointConsumers } from "./endpoint-consumers.js";
+import type { EndpointEntry } from "./endpoint-registry.js";
 import { matchesEventType } from "./endpoint-match.js";
 import type { WebhookHttpClient } from "./http-client.js";
 import { writeAttempt } from "./log-writer.js";
 import type { OutboundContext } from "./outbound-context.js";
 import { outboundError } from "./outbound-errors.js";
+import type { BreakerView } from "./circuit-breaker.js";
 import type { AttemptRecord, DeadLetterRecord } from "./records.js";
 import { checkRecoverRange, enqueue, findMessage, recoverDeadLetters } from "./replay.js";
 import type { RotateInput, SubscriptionInput, SubscriptionPatch } from "./subscription-input.js";
@@ -57,7 +59,7 @@ export interface OutboundService {
   recover(id: string, since: number, until?: number): Promise<{ replayed: number; message_ids: string[] }>;
   attempts(id: string, limit: number): Promise<AttemptRecord[]>;
   deadLetters(id: string, limit: number): Promise<DeadLetterRecord[]>;
-  stats(id: string): Promise<EndpointStats & { status: string; queued: number }>;
+  stats(id: string): Promise<EndpointStats & { status: string; queued: number; breaker: BreakerView }>;
   sendTest(id: string): Promise<TestSendResult>;
   /** Reload endpoints from KV now (the service also does it periodically). */
   reconcile(): Promise<void>;
@@ -99,14 +101,18 @@ export class OutboundServiceImpl implements OutboundService {
   }
 
   private view(id: string): EndpointView {
-    return endpointView(this.p.admin.entry(id), this.p.defaults);
+    return this.viewOf(this.p.admin.entry(id));
+  }
+
+  private viewOf(entry: EndpointEntry): EndpointView {
+    return endpointView(entry, this.p.defaults, this.p.ctx.breakers.view(entry.sub.id));
   }
 
   list(): EndpointView[] {
     return this.p.ctx.registry
       .all()
       .sort((a, b) => (a.source === b.source ? a.sub.createdAt - b.sub.createdAt || a.sub.id.localeCompare(b.sub.id) : a.source === "config" ? -1 : 1))
-      .map((e) => endpointView(e, this.p.defaults));
+      .map((e) => this.viewOf(e));
   }
 
   get(id: string): EndpointView {
@@ -121,11 +127,11 @@ export class OutboundServiceImpl implements OutboundService {
 
   async create(input: SubscriptionInput): Promise<EndpointView & { secret: string }> {
     const { entry, secret } = await this.p.admin.create(input);
-    return { ...endpointView(entry, this.p.defaults), secret };
+    return { ...this.viewOf(entry), secret };
   }
 
   async update(id: string, patch: SubscriptionPatch): Promise<EndpointView> {
-    return endpointView(await this.p.admin.update(id, patch), this.p.defaults);
+    return this.viewOf(await this.p.admin.update(id, patch));
   }
 
   remove(id: string): Promise<void> {
@@ -133,11 +139,11 @@ export class OutboundServiceImpl implements OutboundService {
   }
 
   async enable(id: string): Promise<EndpointView> {
-    return endpointView(await this.p.admin.enable(id), this.p.defaults);
+    return this.viewOf(await this.p.admin.enable(id));
   }
 
   async disable(id: string): Promise<EndpointView> {
-    return endpointView(await this.p.admin.disable(id), this.p.defaults);
+    return this.viewOf(await this.p.admin.disable(id));
   }
 
   async rotateSecret(id: string, input: RotateInput): Promise<{ secret: string; previous_expires_at: string }> {
@@ -180,10 +186,10 @@ export class OutboundServiceImpl implements OutboundService {
     return recentDeadLetters(this.p.ctx.bus, id, clampLimit(limit), this.p.ctx.clock.now());
   }
 
-  async stats(id: string): Promise<EndpointStats & { status: string; queued: number }> {
+  async stats(id: string): Promise<EndpointStats & { status: string; queued: number; breaker: BreakerView }> {
     const e = this.p.admin.entry(id);
     const s = await endpointStats(this.p.ctx.bus, id, this.p.ctx.health.get(id), this.p.ctx.clock.now());
-    return { ...s, status: e.sub.status, queued: await this.p.consumers.queued(id) };
+    return { ...s, status: e.sub.status, queued: await this.p.consumers.queued(id), breaker: this.p.ctx.breakers.view(id) };
   }
 
   async sendTest(id: string): Promise<TestSendResult> {
@@ -213,7 +219,11 @@ export class OutboundServiceImpl implements OutboundService {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.p.router.stop();
+    // Consumers first: stopping them wakes the messages held by a breaker or a rate limit, which
+    // are then put back without being redelivered here; then the timers.
     await this.p.consumers.stop();
+    this.p.ctx.breakers.stop();
+    this.p.ctx.limiter.stop();
     for (const h of this.p.http) h.close();
   }
 }

@@ -19,6 +19,11 @@ import { EndpointConsumers } from "./endpoint-consumers.js";
 import { eventPatternError } from "./endpoint-match.js";
 import { EndpointRegistry } from "./endpoint-registry.js";
 import { HealthStore } from "./health-store.js";
+import { BreakerRegistry } from "./breaker-registry.js";
+import type { BreakerConfigInput } from "./circuit-breaker.js";
+import { resolveBreakerSettings } from "./circuit-breaker.js";
+import { RATE_LIMIT_MAX_REQUESTS, RATE_LIMIT_PERIOD, RateLimiter } from "./rate-limiter.js";
+import { configRateLimit } from "./subscription.js";
 import type { WebhookHttpClient } from "./http-client.js";
 import { createFetchHttpClient, createGuardedHttpClient, DEFAULT_MAX_RESPONSE_BYTES } from "./http-client.js";
 import { createOutboundMetrics } from "./metrics.js";
@@ -27,7 +32,11 @@ import type { OutboundContext, OutboundLogger } from "./outbound-context.js";
 import { ENDPOINT_ID_PATTERN, HEALTH_BUCKET, SUBSCRIPTIONS_BUCKET, outboundStreams } from "./outbound-streams.js";
 import type { RetryScheduleInput } from "./retry-schedule.js";
 import { resolveRetrySchedule, retryHorizonMs } from "./retry-schedule.js";
-import { startRouter } from "./router.js";
+import type { BackpressureOptions } from "./router.js";
+import { BACKPRESSURE_DEFAULTS, startRouter } from "./router.js";
+import type { SecretKeyOptions } from "./secret-box.js";
+import { openSecretBox } from "./secret-box.js";
+import { clientCertInfo } from "./client-tls.js";
 import { OutboundServiceImpl } from "./service-api.js";
 import type { OutboundService } from "./service-api.js";
 import { parseWebhookSecret } from "./signer.js";
@@ -82,6 +91,14 @@ export interface OutboundOptions {
   readonly ids?: IdGen;
   /** Jitter source (tests). */
   readonly random?: () => number;
+  /** Circuit breaker per endpoint (`outbound.breaker`; default on, Convoy's thresholds). */
+  readonly breaker?: BreakerConfigInput;
+  /** Size limit of HB_WEBHOOK_DELIVERY (default 1 GiB); when full, outcomes wait on HB_OUTCOMES. */
+  readonly deliveryMaxBytes?: number;
+  /** Redelivery delays of outcomes held back by a full delivery stream (default 5 s doubling to 60 s). */
+  readonly backpressure?: Partial<BackpressureOptions>;
+  /** Encryption of subscription credentials in KV (secret-box.ts); none = plain text with a warning. */
+  readonly secretKeys?: SecretKeyOptions;
 }
 
 function checkStaticEndpoints(endpoints: readonly EndpointConfig[], httpsOnly: boolean, logger: OutboundLogger): EndpointConfig[] {
@@ -99,6 +116,17 @@ function checkStaticEndpoints(endpoints: readonly EndpointConfig[], httpsOnly: b
       if (err !== undefined) throw new HookbookError("HB_ERR_CONFIG_INVALID", `outbound endpoint ${ep.id}: ${err}`);
     }
     if (ep.events.length === 0) logger.warn({ endpointId: ep.id }, "endpoint subscribes to no event types; it receives nothing");
+    if (ep.rateLimit !== undefined) {
+      const { requests, periodMs } = configRateLimit(ep.rateLimit);
+      if (!Number.isInteger(requests) || requests < 1 || requests > RATE_LIMIT_MAX_REQUESTS) {
+        throw new HookbookError("HB_ERR_CONFIG_INVALID", `outbound endpoint ${ep.id}: rateLimit.requests must be an integer between 1 and ${RATE_LIMIT_MAX_REQUESTS}`);
+      }
+      if (!Number.isInteger(periodMs) || periodMs < RATE_LIMIT_PERIOD.min || periodMs > RATE_LIMIT_PERIOD.max) {
+        throw new HookbookError("HB_ERR_CONFIG_INVALID", `outbound endpoint ${ep.id}: rateLimit.period must be between 1s and 1h (ms, or "1s", "60s"), got ${JSON.stringify(ep.rateLimit.period)}`);
+      }
+    }
+    const cert = ep.tls?.certPem === undefined ? null : clientCertInfo(ep.tls.certPem);
+    if (cert && !(cert.notAfter > Date.now())) logger.warn({ endpointId: ep.id, certFile: ep.tls?.certFile, notAfter: new Date(cert.notAfter).toISOString() }, "the endpoint's client certificate has expired; its deliveries will likely fail TLS");
     out.push(ep);
   }
   return out;
@@ -111,13 +139,20 @@ export async function startOutbound(opts: OutboundOptions): Promise<OutboundServ
   }
   const clock = opts.clock ?? systemClock;
   const schedule = resolveRetrySchedule(opts.retry);
+  const breakerSettings = resolveBreakerSettings(opts.breaker);
   const policy = compileSsrfPolicy(opts.ssrf ?? { allow: [], httpsOnly: false });
   const lookupAll = opts.lookupAll ?? systemLookupAll;
   const staticEndpoints = checkStaticEndpoints(opts.staticEndpoints ?? [], policy.httpsOnly, logger);
   const defaults = { timeoutMs: opts.defaultTimeoutMs ?? OUTBOUND_DEFAULTS.timeoutMs, maxInFlight: opts.maxInFlight ?? OUTBOUND_DEFAULTS.maxInFlight };
 
-  await bus.ensureStreams([...defaultStreams().filter((s) => s.name === STREAM_OUTCOMES), ...outboundStreams(retryHorizonMs(schedule))]);
-  const store = new SubscriptionStore(await bus.kv({ bucket: SUBSCRIPTIONS_BUCKET }));
+  await bus.ensureStreams([...defaultStreams().filter((s) => s.name === STREAM_OUTCOMES), ...outboundStreams(retryHorizonMs(schedule), opts.deliveryMaxBytes)]);
+  const store = new SubscriptionStore(await bus.kv({ bucket: SUBSCRIPTIONS_BUCKET }), {
+    box: openSecretBox(opts.secretKeys, logger),
+    onUnreadable: (id, err, kept) =>
+      logger.error({ endpointId: id, code: err.code, error: err.message }, kept ? "webhook endpoint changed but cannot be decrypted; the last readable version stays in use" : "webhook endpoint skipped: its stored secrets cannot be decrypted"),
+  });
+  const resealed = await store.reseal();
+  if (resealed > 0) logger.info({ endpoints: resealed }, "webhook subscription secrets sealed with the current key");
   const health = new HealthStore(await bus.kv({ bucket: HEALTH_BUCKET }), (o, m) => logger.warn(o, m));
 
   // API subscriptions go through the SSRF guard; config endpoints are the operator's own and skip the address check.
@@ -127,13 +162,21 @@ export async function startOutbound(opts: OutboundOptions): Promise<OutboundServ
   const http = clientFor(policy);
   const trustedHttp = clientFor(trustedPolicy);
   const registry = new EndpointRegistry();
-  const metrics = createOutboundMetrics(() => {
-    const all = registry.all();
-    const disabled = all.filter((e) => e.sub.status === "disabled").length;
-    return { enabled: all.length - disabled, disabled };
-  }, opts.metricsRegistry);
-
   const late: { admin?: EndpointAdmin } = {};
+  const breakers = new BreakerRegistry(breakerSettings, clock, {
+    persist: (id, p) => health.setBreaker(id, p),
+    transition: (id, t) => late.admin?.breakerChanged(id, t),
+  });
+  const metrics = createOutboundMetrics(
+    () => {
+      const all = registry.all();
+      const disabled = all.filter((e) => e.sub.status === "disabled").length;
+      return { enabled: all.length - disabled, disabled };
+    },
+    opts.metricsRegistry,
+    () => registry.all().map((e) => [e.sub.id, breakers.state(e.sub.id)] as const),
+  );
+
   const ctx: OutboundContext = {
     bus,
     clock,
@@ -152,6 +195,8 @@ export async function startOutbound(opts: OutboundOptions): Promise<OutboundServ
       responseExcerptBytes: opts.responseExcerptBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     },
     disableAfterMs: opts.disableAfterMs ?? OUTBOUND_DEFAULTS.disableAfterMs,
+    breakers,
+    limiter: new RateLimiter(clock),
     autoDisable: (id, reason, detail) => late.admin?.autoDisable(id, reason, detail) ?? Promise.resolve(),
   };
   const consumers = new EndpointConsumers(ctx, { defaultTimeoutMs: defaults.timeoutMs, maxInFlight: defaults.maxInFlight, drainTimeoutMs: opts.drainTimeoutMs ?? OUTBOUND_DEFAULTS.drainTimeoutMs });
@@ -170,13 +215,15 @@ export async function startOutbound(opts: OutboundOptions): Promise<OutboundServ
   let router: ConsumerHandle | undefined;
   try {
     await admin.reconcile();
-    router = await startRouter(ctx);
+    router = await startRouter(ctx, { ...BACKPRESSURE_DEFAULTS, ...opts.backpressure });
   } catch (err) {
     await consumers.stop();
+    breakers.stop();
+    ctx.limiter.stop();
     http.close();
     trustedHttp.close();
     throw err;
   }
-  logger.info({ endpoints: registry.all().length, schedule, httpsOnly: policy.httpsOnly }, "outbound webhooks started");
+  logger.info({ endpoints: registry.all().length, schedule, httpsOnly: policy.httpsOnly, breaker: breakerSettings }, "outbound webhooks started");
   return new OutboundServiceImpl({ ctx, admin, consumers, router, http: [http, trustedHttp], defaults, ids: opts.ids ?? randomIds, reconcileIntervalMs: opts.reconcileIntervalMs ?? OUTBOUND_DEFAULTS.reconcileIntervalMs });
 }

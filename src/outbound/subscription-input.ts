@@ -4,9 +4,13 @@
  * unknown fields are refused so typos do not pass silently. The URL's SSRF check needs DNS and
  * happens in the service.
  */
+import type { ClientTls } from "./client-tls.js";
+import { ClientTlsError, inspectClientTls } from "./client-tls.js";
 import { eventPatternError } from "./endpoint-match.js";
 import { outboundError } from "./outbound-errors.js";
 import { compileFilter } from "./payload-filter.js";
+import type { RateLimit } from "./rate-limiter.js";
+import { RATE_LIMIT_MAX_REQUESTS, RATE_LIMIT_PERIOD } from "./rate-limiter.js";
 import { parseWebhookSecret } from "./signer.js";
 import type { EndpointAuth, SigningScheme } from "./subscription.js";
 import { SIGNING_SCHEMES } from "./subscription.js";
@@ -22,6 +26,8 @@ export interface SubscriptionInput {
   readonly signing: SigningScheme;
   readonly timeoutMs?: number;
   readonly maxInFlight?: number;
+  readonly rateLimit?: RateLimit;
+  readonly tls?: ClientTls;
 }
 
 /** PATCH: absent = unchanged, null = cleared (optional fields only). */
@@ -35,6 +41,8 @@ export interface SubscriptionPatch {
   readonly signing?: SigningScheme;
   readonly timeoutMs?: number | null;
   readonly maxInFlight?: number | null;
+  readonly rateLimit?: RateLimit | null;
+  readonly tls?: ClientTls | null;
 }
 
 export interface RotateInput {
@@ -52,6 +60,8 @@ export const LIMITS = {
   headerValue: 4096,
   timeoutMs: { min: 100, max: 30_000 },
   maxInFlight: { min: 1, max: 64 },
+  rateLimitRequests: { min: 1, max: RATE_LIMIT_MAX_REQUESTS },
+  rateLimitPeriodMs: { min: RATE_LIMIT_PERIOD.min, max: RATE_LIMIT_PERIOD.max },
   /** Longest rotation grace period: 7 days. */
   graceMs: 7 * 24 * 3_600_000,
 } as const;
@@ -75,8 +85,8 @@ export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   "x-webhook-signature",
 ]);
 
-const CREATE_FIELDS = new Set(["url", "events", "secret", "description", "headers", "auth", "filter", "signing", "timeout_ms", "max_in_flight"]);
-const PATCH_FIELDS = new Set(["url", "events", "description", "headers", "auth", "filter", "signing", "timeout_ms", "max_in_flight"]);
+const CREATE_FIELDS = new Set(["url", "events", "secret", "description", "headers", "auth", "filter", "signing", "timeout_ms", "max_in_flight", "rate_limit", "tls"]);
+const PATCH_FIELDS = new Set(["url", "events", "description", "headers", "auth", "filter", "signing", "timeout_ms", "max_in_flight", "rate_limit", "tls"]);
 
 const bad = (field: string, message: string): Error => outboundError("invalid", `${field}: ${message}`);
 
@@ -171,6 +181,47 @@ function parseFilter(v: unknown): unknown {
   return v;
 }
 
+/** `rate_limit: {requests, period_ms?}` (period default 1 s). */
+function parseRateLimit(v: unknown): RateLimit {
+  const o = asObject(v, "rate_limit");
+  checkFields(o, new Set(["requests", "period_ms"]), " in rate_limit");
+  return {
+    requests: int(o["requests"], "rate_limit.requests", LIMITS.rateLimitRequests),
+    periodMs: o["period_ms"] === undefined ? RATE_LIMIT_PERIOD.default : int(o["period_ms"], "rate_limit.period_ms", LIMITS.rateLimitPeriodMs),
+  };
+}
+
+/** PEM material up to this size (a certificate chain or CA bundle). */
+const PEM_MAX = 64 * 1024;
+
+/**
+ * `tls: {cert_pem, key_pem, ca_pem?}` (or `{ca_pem}` alone: trust without a client certificate):
+ * the key must belong to the certificate, which must not have expired.
+ */
+function parseTls(v: unknown, now = Date.now()): ClientTls {
+  const o = asObject(v, "tls");
+  checkFields(o, new Set(["cert_pem", "key_pem", "ca_pem"]), " in tls");
+  const pem = (field: string): { [k: string]: string } => {
+    const value = o[field];
+    if (value === undefined || value === null) return {};
+    const name = field === "cert_pem" ? "certPem" : field === "key_pem" ? "keyPem" : "caPem";
+    return { [name]: str(value, `tls.${field}`, PEM_MAX) };
+  };
+  const material: ClientTls = { ...pem("cert_pem"), ...pem("key_pem"), ...pem("ca_pem") };
+  try {
+    inspectClientTls(material, now);
+  } catch (err) {
+    if (err instanceof ClientTlsError) throw bad(`tls.${err.part}_pem`, err.message);
+    throw err;
+  }
+  return material;
+}
+
+/** A client certificate is presented over TLS only: refuse it for an http:// URL. */
+export function checkTlsUrl(url: string, tls: ClientTls | undefined | null): void {
+  if (tls && !/^https:\/\//i.test(url)) throw bad("tls", "a client certificate needs an https:// url");
+}
+
 function parseSigning(v: unknown): SigningScheme {
   if (typeof v !== "string" || !SIGNING_SCHEMES.includes(v as SigningScheme)) throw bad("signing", `must be one of ${SIGNING_SCHEMES.join(", ")}`);
   return v as SigningScheme;
@@ -209,7 +260,7 @@ export function parseCreateInput(body: unknown): SubscriptionInput {
     secret = str(o["secret"], "secret", 512);
     checkSecretFor(signing, secret);
   }
-  return {
+  const input: SubscriptionInput = {
     url: parseUrl(o["url"]),
     events: parseEvents(o["events"]),
     headers,
@@ -220,7 +271,11 @@ export function parseCreateInput(body: unknown): SubscriptionInput {
     ...(o["filter"] === undefined || o["filter"] === null ? {} : { filter: parseFilter(o["filter"]) }),
     ...(o["timeout_ms"] === undefined ? {} : { timeoutMs: int(o["timeout_ms"], "timeout_ms", LIMITS.timeoutMs) }),
     ...(o["max_in_flight"] === undefined ? {} : { maxInFlight: int(o["max_in_flight"], "max_in_flight", LIMITS.maxInFlight) }),
+    ...(o["rate_limit"] === undefined || o["rate_limit"] === null ? {} : { rateLimit: parseRateLimit(o["rate_limit"]) }),
+    ...(o["tls"] === undefined || o["tls"] === null ? {} : { tls: parseTls(o["tls"]) }),
   };
+  checkTlsUrl(input.url, input.tls);
+  return input;
 }
 
 export function parsePatchInput(body: unknown): SubscriptionPatch {
@@ -237,6 +292,8 @@ export function parsePatchInput(body: unknown): SubscriptionPatch {
   if (o["signing"] !== undefined) patch.signing = parseSigning(o["signing"]);
   if (o["timeout_ms"] !== undefined) patch.timeoutMs = o["timeout_ms"] === null ? null : int(o["timeout_ms"], "timeout_ms", LIMITS.timeoutMs);
   if (o["max_in_flight"] !== undefined) patch.maxInFlight = o["max_in_flight"] === null ? null : int(o["max_in_flight"], "max_in_flight", LIMITS.maxInFlight);
+  if (o["rate_limit"] !== undefined) patch.rateLimit = o["rate_limit"] === null ? null : parseRateLimit(o["rate_limit"]);
+  if (o["tls"] !== undefined) patch.tls = o["tls"] === null ? null : parseTls(o["tls"]);
   return patch;
 }
 

@@ -1,4 +1,7 @@
 /** How the admin API shows an endpoint: snake_case, secrets and auth credentials redacted. */
+import { clientCertInfo } from "./client-tls.js";
+import type { ClientTls } from "./client-tls.js";
+import type { BreakerView } from "./circuit-breaker.js";
 import type { EndpointEntry } from "./endpoint-registry.js";
 import type { EndpointAuth } from "./subscription.js";
 
@@ -15,6 +18,16 @@ export type AuthView =
       readonly auth_method: string;
     };
 
+/** The client certificate an endpoint presents (never its key); all null with a CA bundle only. */
+export interface TlsView {
+  readonly subject: string | null;
+  readonly issuer: string | null;
+  readonly not_after: string | null;
+  readonly fingerprint256: string | null;
+  /** True when a CA bundle is trusted for the receiver's server certificate. */
+  readonly ca: boolean;
+}
+
 export interface EndpointView {
   readonly id: string;
   readonly url: string;
@@ -23,12 +36,17 @@ export interface EndpointView {
   readonly description: string | null;
   readonly headers: Readonly<Record<string, string>>;
   readonly auth: AuthView | null;
+  readonly tls: TlsView | null;
   readonly signing: string;
   readonly status: string;
   readonly disabled_reason: string | null;
   readonly disabled_at: string | null;
   readonly timeout_ms: number;
   readonly max_in_flight: number;
+  /** Attempts per period (token bucket); null = unlimited. */
+  readonly rate_limit: { readonly requests: number; readonly period_ms: number } | null;
+  /** Circuit breaker: closed, open (no attempts until retry_at) or half_open (one at a time). */
+  readonly breaker: BreakerView;
   /** "config" endpoints come from the config file and are read-only (enable/disable aside). */
   readonly source: string;
   readonly read_only: boolean;
@@ -49,8 +67,20 @@ function authView(auth: EndpointAuth | undefined): AuthView | null {
   };
 }
 
-/** Header values that look like credentials are not shown. */
-const SENSITIVE_HEADER = /authorization|token|secret|password|api[-_]?key|cookie|signature/i;
+function tlsView(tls: ClientTls | undefined): TlsView | null {
+  if (tls === undefined) return null;
+  const info = tls.certPem === undefined ? null : clientCertInfo(tls.certPem);
+  return {
+    subject: info?.subject ?? null,
+    issuer: info?.issuer ?? null,
+    not_after: info === null || Number.isNaN(info.notAfter) ? null : new Date(info.notAfter).toISOString(),
+    fingerprint256: info?.fingerprint256 ?? null,
+    ca: tls.caPem !== undefined,
+  };
+}
+
+/** Header values that look like credentials are not shown (and are encrypted at rest). */
+export const SENSITIVE_HEADER = /authorization|token|secret|password|api[-_]?key|cookie|signature/i;
 
 function headersView(headers: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SENSITIVE_HEADER.test(k) ? REDACTED : v]));
@@ -58,7 +88,9 @@ function headersView(headers: Readonly<Record<string, string>>): Record<string, 
 
 const iso = (ms: number | undefined): string | null => (ms === undefined || ms === 0 ? null : new Date(ms).toISOString());
 
-export function endpointView(entry: EndpointEntry, defaults: { timeoutMs: number; maxInFlight: number }): EndpointView {
+const CLOSED: BreakerView = { state: "closed", consecutive_failures: 0 };
+
+export function endpointView(entry: EndpointEntry, defaults: { timeoutMs: number; maxInFlight: number }, breaker: BreakerView = CLOSED): EndpointView {
   const s = entry.sub;
   return {
     id: s.id,
@@ -68,12 +100,15 @@ export function endpointView(entry: EndpointEntry, defaults: { timeoutMs: number
     description: s.description ?? null,
     headers: headersView(s.headers),
     auth: authView(s.auth),
+    tls: tlsView(s.tls),
     signing: s.signing,
     status: s.status,
     disabled_reason: s.status === "disabled" ? (s.disabledReason ?? null) : null,
     disabled_at: s.status === "disabled" ? iso(s.disabledAt) : null,
     timeout_ms: s.timeoutMs ?? defaults.timeoutMs,
     max_in_flight: s.maxInFlight ?? defaults.maxInFlight,
+    rate_limit: s.rateLimit === undefined ? null : { requests: s.rateLimit.requests, period_ms: s.rateLimit.periodMs },
+    breaker,
     source: entry.source,
     read_only: entry.source === "config",
     created_at: iso(s.createdAt),

@@ -4,7 +4,10 @@
  * enabled/disabled state lives in KV (`hb_webhook_health`).
  */
 import type { EndpointConfig } from "../config/types.js";
+import type { ClientTls } from "./client-tls.js";
 import type { OAuth2ClientCredentials } from "./oauth2-token.js";
+import type { RateLimit } from "./rate-limiter.js";
+import { parseDelay } from "./retry-schedule.js";
 
 export type SigningScheme = "standard" | "hmac-sha256-hex";
 export const SIGNING_SCHEMES: readonly SigningScheme[] = ["standard", "hmac-sha256-hex"];
@@ -26,8 +29,8 @@ export interface RetiredSecret {
 
 export type EndpointStatus = "enabled" | "disabled";
 
-/** Why an endpoint is disabled: by an operator, 410 Gone, or failing continuously too long. */
-export type DisabledReason = "manual" | "gone" | "failing";
+/** Why an endpoint is disabled: by an operator, 410 Gone, failing continuously too long, or the receiver's `webhook-delivery: disable`. */
+export type DisabledReason = "manual" | "gone" | "failing" | "receiver";
 
 export interface Subscription {
   readonly id: string;
@@ -38,6 +41,8 @@ export interface Subscription {
   readonly description?: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly auth?: EndpointAuth;
+  /** Client certificate presented to the receiver (mTLS), and extra trust for its server certificate. */
+  readonly tls?: ClientTls;
   readonly signing: SigningScheme;
   readonly secret: string;
   readonly previousSecrets: readonly RetiredSecret[];
@@ -49,6 +54,8 @@ export interface Subscription {
   readonly timeoutMs?: number;
   /** Messages in flight at once; default the service's (8). */
   readonly maxInFlight?: number;
+  /** At most `requests` attempts per `periodMs` (token bucket, rate-limiter.ts); none = unlimited. */
+  readonly rateLimit?: RateLimit;
   /** ms since epoch (0 for config endpoints). */
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -68,6 +75,16 @@ export function subscriptionOfConfig(ep: EndpointConfig, state: { status: Endpoi
     url: ep.url,
     events: [...ep.events],
     headers: { ...ep.headers },
+    ...(ep.tls === undefined
+      ? {}
+      : {
+          tls: {
+            ...(ep.tls.certPem === undefined ? {} : { certPem: ep.tls.certPem }),
+            ...(ep.tls.keyPem === undefined ? {} : { keyPem: ep.tls.keyPem }),
+            ...(ep.tls.caPem === undefined ? {} : { caPem: ep.tls.caPem }),
+            ...(ep.tls.servername === undefined ? {} : { servername: ep.tls.servername }),
+          },
+        }),
     signing: "standard",
     secret: ep.secret,
     previousSecrets: [],
@@ -75,7 +92,14 @@ export function subscriptionOfConfig(ep: EndpointConfig, state: { status: Endpoi
     ...(state.disabledReason === undefined ? {} : { disabledReason: state.disabledReason }),
     ...(state.disabledAt === undefined ? {} : { disabledAt: state.disabledAt }),
     timeoutMs: ep.timeoutMs,
+    ...(ep.rateLimit === undefined ? {} : { rateLimit: configRateLimit(ep.rateLimit) }),
     createdAt: 0,
     updatedAt: 0,
   };
+}
+
+/** A config endpoint's `rateLimit` ({requests, period: ms | "1s" | "60s"}), checked at start (service.ts). */
+export function configRateLimit(r: { readonly requests: number; readonly period?: number | string }): RateLimit {
+  const periodMs = r.period === undefined ? 1000 : typeof r.period === "number" ? r.period : (parseDelay(r.period) ?? Number.NaN);
+  return { requests: r.requests, periodMs };
 }

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { kvStateStore } from "../actions/kv-state.js";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { ActionRunner } from "../actions/runner.js";
@@ -110,6 +111,14 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
       disableAfterMs: config.outbound.disableAfterMs,
       rotationGraceMs: config.outbound.rotationGraceMs,
       reconcileIntervalMs: config.outbound.reconcileIntervalMs,
+      breaker: config.outbound.breaker,
+      deliveryMaxBytes: config.outbound.deliveryMaxBytes,
+      // Credentials of API subscriptions are sealed in KV; without a configured key one is kept in the data directory.
+      secretKeys: {
+        ...(config.outbound.secretKey === undefined ? {} : { current: config.outbound.secretKey }),
+        previous: config.outbound.secretKeys,
+        ...(busHandle.mode === "memory" ? {} : { keyFile: join(config.dataDir, "outbound-secret.key") }),
+      },
       metricsRegistry: metrics,
     });
     if (outbound) stops.push(() => outbound.stop());
@@ -207,7 +216,9 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
       address = await app.listen({ host: config.server.host, port: config.server.port });
       stops.push(() => app.close());
     }
-    logger.info({ url: address || undefined, roles: config.roles, sources: has("ingest") ? plan.sources.map((s) => `/hooks/${s.name}`) : [], bus: busHandle.mode }, "hookbook serving");
+    // The web UI comes with the admin API (adminApiPlugin mounts it at /ui/).
+    const ui = address !== "" && config.api.token && outbound ? `${address}/ui/` : undefined;
+    logger.info({ url: address || undefined, ui, roles: config.roles, sources: has("ingest") ? plan.sources.map((s) => `/hooks/${s.name}`) : [], bus: busHandle.mode }, "hookbook serving");
 
     let stopped = false;
     return {

@@ -178,7 +178,7 @@ for (const kind of ["memory", "nats"] as BusKind[]) {
       const gone = await receiver(() => ({ status: 410 }));
       const ops = await receiver();
       const ep = await subscribe(svc, { url: gone.url, events: [`${T}.*`] });
-      await subscribe(svc, { url: ops.url, events: ["endpoint.*"], filter: { "data.endpoint_id": ep.id } });
+      await subscribe(svc, { url: ops.url, events: ["endpoint.*"], filter: { "data.endpoint_id": ep.id, type: "endpoint.disabled" } });
 
       const first = await publishOutcome(bus, `${T}.action.failed`);
       await waitFor("disabled", () => svc.get(ep.id).status === "disabled");

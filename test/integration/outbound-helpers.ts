@@ -4,8 +4,11 @@
  * test-sized defaults (short schedule, loopback allow-listed), and small waits.
  */
 import { createServer } from "node:http";
-import type { IncomingHttpHeaders, Server, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, RequestListener, Server, ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { ServerOptions as HttpsServerOptions } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { createMemoryBus } from "../../src/bus/memory.js";
 import { connectNatsBus } from "../../src/bus/nats/connect.js";
 import type { Bus } from "../../src/bus/port.js";
@@ -22,6 +25,8 @@ export interface Received {
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
   readonly at: number;
+  /** HTTPS: CN of the client certificate the connection presented, if any. */
+  readonly peer?: string;
 }
 
 /** What the receiver answers: a status (+headers, body, delay) or "hang" (never answers). */
@@ -31,6 +36,8 @@ export interface ControlledReceiver {
   readonly url: string;
   readonly port: number;
   readonly requests: Received[];
+  /** HTTPS: codes (or messages) of failed TLS handshakes (`tlsClientError`). */
+  readonly tlsErrors: string[];
   /** Decides each answer; replace it at any time ("fail on command"). */
   respond: (req: Received) => Reply;
   /** Requests answered 2xx, per webhook-id (or x-webhook-id). */
@@ -49,8 +56,10 @@ export function header(r: Received, name: string): string | undefined {
   return Array.isArray(v) ? v.join(",") : v;
 }
 
-export async function startReceiver(respond: (req: Received) => Reply = () => OK, path = "/hook"): Promise<ControlledReceiver> {
+/** A receiver over HTTP, or over HTTPS with `tls` (e.g. `{cert, key, ca, requestCert: true, rejectUnauthorized: true}` for mTLS). */
+export async function startReceiver(respond: (req: Received) => Reply = () => OK, path = "/hook", tls?: HttpsServerOptions): Promise<ControlledReceiver> {
   const requests: Received[] = [];
+  const tlsErrors: string[] = [];
   const delivered = new Map<string, number>();
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
@@ -60,6 +69,7 @@ export async function startReceiver(respond: (req: Received) => Reply = () => OK
     url: "",
     port: 0,
     requests,
+    tlsErrors,
     respond,
     deliveredIds: () => delivered,
     async down() {
@@ -72,11 +82,14 @@ export async function startReceiver(respond: (req: Received) => Reply = () => OK
     },
     async up() {
       if (server) return;
-      const s = createServer((req, res) => {
+      const listen = (h: RequestListener): Server => (tls ? (createHttpsServer(tls, h) as unknown as Server) : createServer(h));
+      const s = listen((req, res) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
-          const r: Received = { n: requests.length + 1, path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
+          const cn = tls ? (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN : undefined;
+          const peer = Array.isArray(cn) ? cn.join(",") : cn;
+          const r: Received = { n: requests.length + 1, path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks), at: Date.now(), ...(peer ? { peer } : {}) };
           requests.push(r);
           const reply = rx.respond(r);
           if (reply === "hang") {
@@ -95,6 +108,7 @@ export async function startReceiver(respond: (req: Received) => Reply = () => OK
           else send();
         });
       });
+      s.on("tlsClientError", (err: NodeJS.ErrnoException) => tlsErrors.push(err.code ?? err.message));
       s.on("connection", (sock: Socket) => {
         sockets.add(sock);
         sock.on("close", () => sockets.delete(sock));
@@ -119,7 +133,7 @@ export async function startReceiver(respond: (req: Received) => Reply = () => OK
     },
   };
   await rx.up();
-  Object.assign(rx, { port, url: `http://127.0.0.1:${port}${path}` });
+  Object.assign(rx, { port, url: `${tls ? "https" : "http"}://127.0.0.1:${port}${path}` });
   return rx;
 }
 
@@ -180,6 +194,8 @@ export async function startService(bus: Bus, over: Partial<OutboundOptions> = {}
     retry: TEST_SCHEDULE,
     ssrf: { allow: ["127.0.0.1/32"], httpsOnly: false },
     reconcileIntervalMs: 0,
+    // Off unless a test asks for it: retry and disable tests fail an endpoint on purpose (outbound-controls.test.ts tests the breaker).
+    breaker: { enabled: false },
     defaultTimeoutMs: 2000,
     drainTimeoutMs: 5000,
     ...over,
