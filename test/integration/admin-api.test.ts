@@ -4,7 +4,7 @@
  * rotation, replay, logs and stats. Runs on the memory bus and on a real nats-server (KV).
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import Fastify from "fastify";
 import { adminApiPlugin } from "../../src/api/admin-api.js";
@@ -15,26 +15,15 @@ import { OUTBOUND_CODES } from "../../src/outbound/outbound-errors.js";
 import type { OutboundOptions } from "../../src/outbound/service.js";
 import type { OutboundService } from "../../src/outbound/service-api.js";
 import { verifyWebhook } from "../../src/outbound/signer.js";
-import type { TestNats } from "../helpers/nats.js";
-import { natsServerBinary, startTestNats } from "../helpers/nats.js";
+import { natsServerBinary } from "../helpers/nats.js";
 import type { BusKind, ControlledReceiver, Received, Reply } from "./outbound-helpers.js";
-import { OK, header, makeBus, publishOutcome, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
+import { OK, header, makeBus, outboundTestFile, publishOutcome, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
 
 const TOKEN = "admin-token-0123456789abcdef";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 
-let nats: TestNats | undefined;
-before(async () => {
-  if (natsServerBinary) nats = await startTestNats();
-});
-after(async () => {
-  await nats?.stop();
-});
-
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
-});
+const file = outboundTestFile();
+const cleanups = file.cleanups;
 
 const publicLookup = async (host: string): Promise<{ address: string; family: number }[]> => {
   const table: Record<string, string> = { "hooks.example.com": "93.184.216.34", "intranet.example.com": "192.168.1.10", "meta.example.com": "169.254.169.254" };
@@ -53,7 +42,7 @@ interface Api {
 for (const kind of ["memory", "nats"] as BusKind[]) {
   describe(`admin API on the ${kind} bus`, { skip: kind === "nats" && !natsServerBinary && "nats-server not installed" }, () => {
     async function setup(over: Partial<OutboundOptions> = {}): Promise<Api> {
-      const bus = await makeBus(kind, nats);
+      const bus = await makeBus(kind, file.nats());
       cleanups.push(() => bus.close());
       const { svc } = await startService(bus, { lookupAll: publicLookup, ...over });
       cleanups.push(() => svc.stop());
@@ -114,7 +103,7 @@ for (const kind of ["memory", "nats"] as BusKind[]) {
     });
 
     it("refuses to start with a short admin token", async () => {
-      const bus = await makeBus(kind, nats);
+      const bus = await makeBus(kind, file.nats());
       cleanups.push(() => bus.close());
       const { svc } = await startService(bus);
       cleanups.push(() => svc.stop());

@@ -6,38 +6,19 @@
  * dead-lettered, and the router counted the outcomes it held back.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { Bus, StreamSpec } from "../../src/bus/port.js";
 import { STREAM_OUTCOMES } from "../../src/bus/streams.js";
-import { isHookbookError } from "../../src/core/errors.js";
 import { STREAM_WEBHOOK_DELIVERY, STREAM_WEBHOOK_DLQ } from "../../src/outbound/outbound-streams.js";
 import { parseCreateInput } from "../../src/outbound/subscription-input.js";
-import type { TestNats } from "../helpers/nats.js";
-import { natsServerBinary, startTestNats } from "../helpers/nats.js";
+import { natsServerBinary } from "../helpers/nats.js";
 import type { BusKind } from "./outbound-helpers.js";
-import { makeBus, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
+import { errorCodeOf, makeBus, outboundTestFile, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
 
-let nats: TestNats | undefined;
-before(async () => {
-  if (natsServerBinary) nats = await startTestNats();
-});
-after(async () => {
-  await nats?.stop();
-});
+const file = outboundTestFile();
+const cleanups = file.cleanups;
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
-});
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    return isHookbookError(err) ? err.code : String(err);
-  }
-  return undefined;
-}
+const codeOf = errorCodeOf;
 
 async function count(bus: Bus, stream: string, subject: string): Promise<number> {
   return bus.countMessages!(stream, subject);
@@ -51,7 +32,7 @@ async function metricValue(text: string, name: string): Promise<number> {
 for (const kind of ["memory", "nats"] as BusKind[]) {
   describe(`backpressure on the ${kind} bus`, { skip: kind === "nats" && !natsServerBinary && "nats-server not installed" }, () => {
     async function bus(): Promise<Bus> {
-      const b = await makeBus(kind, nats);
+      const b = await makeBus(kind, file.nats());
       cleanups.push(() => b.close());
       return b;
     }

@@ -6,7 +6,7 @@
  * `webhook-delivery` header and the operational events. Local receivers fail on command.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { Bus } from "../../src/bus/port.js";
 import { decodeJson } from "../../src/bus/port.js";
 import { STREAM_OUTCOMES } from "../../src/bus/streams.js";
@@ -14,23 +14,12 @@ import type { AttemptRecord } from "../../src/outbound/records.js";
 import type { OutboundOptions } from "../../src/outbound/service.js";
 import type { OutboundService } from "../../src/outbound/service-api.js";
 import { parseCreateInput, parsePatchInput } from "../../src/outbound/subscription-input.js";
-import type { TestNats } from "../helpers/nats.js";
-import { natsServerBinary, startTestNats } from "../helpers/nats.js";
+import { natsServerBinary } from "../helpers/nats.js";
 import type { BusKind, ControlledReceiver, Received, Reply } from "./outbound-helpers.js";
-import { OK, header, makeBus, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
+import { OK, header, makeBus, outboundTestFile, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
 
-let nats: TestNats | undefined;
-before(async () => {
-  if (natsServerBinary) nats = await startTestNats();
-});
-after(async () => {
-  await nats?.stop();
-});
-
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
-});
+const file = outboundTestFile();
+const cleanups = file.cleanups;
 
 interface Event {
   readonly id: string;
@@ -61,7 +50,7 @@ const metricValue = (text: string, name: string, endpoint: string): number | und
 for (const kind of ["memory", "nats"] as BusKind[]) {
   describe(`delivery controls on the ${kind} bus`, { skip: kind === "nats" && !natsServerBinary && "nats-server not installed" }, () => {
     async function setup(over: Partial<OutboundOptions> = {}): Promise<{ bus: Bus; svc: OutboundService; logger: Awaited<ReturnType<typeof startService>>["logger"] }> {
-      const bus = await makeBus(kind, nats);
+      const bus = await makeBus(kind, file.nats());
       cleanups.push(() => bus.close());
       const s = await startService(bus, over);
       cleanups.push(() => s.svc.stop());
@@ -358,7 +347,7 @@ describe("delivery controls on NATS survive a restart", { skip: !natsServerBinar
     const rx = await startReceiver(() => (healthy ? OK : { status: 500 }));
     cleanups.push(() => rx.close());
     const breaker = { failures: 2, cooldown: 2500 };
-    const bus1 = await makeBus("nats", nats);
+    const bus1 = await makeBus("nats", file.nats());
     const { svc: svc1 } = await startService(bus1, { retry: Array(10).fill(50), breaker });
     const created = await svc1.create(parseCreateInput({ url: rx.url, events: [`${T}.*`], max_in_flight: 1 }));
     const o = await publishOutcome(bus1, `${T}.a`);
@@ -369,17 +358,17 @@ describe("delivery controls on NATS survive a restart", { skip: !natsServerBinar
     const sent = rx.requests.length;
 
     healthy = true;
-    const bus2 = await makeBus("nats", nats);
+    const bus2 = await makeBus("nats", file.nats());
     cleanups.push(() => bus2.close());
     const { svc: svc2 } = await startService(bus2, { retry: Array(10).fill(50), breaker });
     cleanups.push(() => svc2.stop());
     cleanups.push(() => svc2.remove(created.id));
     assert.deepEqual(svc2.get(created.id).breaker, open, "the stored breaker is honoured");
     const retryAt = Date.parse(open.retry_at!);
-    await sleep(Math.max(0, retryAt - Date.now() - 100));
-    assert.equal(rx.requests.length, sent, "still nothing sent before the retry time");
-    await waitFor("delivered after the cooldown", () => rx.deliveredIds().has(`msg_${o.id}`), 8000);
-    assert.ok(rx.requests.at(-1)!.at >= retryAt - 5);
+    await waitFor("delivered after the cooldown", () => rx.deliveredIds().has(`msg_${o.id}`), 20_000);
+    // Judged by the receiver's arrival times, not by polling: a loaded machine may check late.
+    const early = rx.requests.slice(sent).filter((r) => r.at < retryAt - 5);
+    assert.deepEqual(early, [], "nothing is sent before the stored retry time");
     await waitFor("half-open", () => svc2.get(created.id).breaker.state !== "open");
   });
 });

@@ -5,11 +5,10 @@
  * each other's outcomes, and deletes its API endpoints at the end.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { Bus } from "../../src/bus/port.js";
 import { decodeJson } from "../../src/bus/port.js";
 import { STREAM_OUTCOMES } from "../../src/bus/streams.js";
-import { isHookbookError } from "../../src/core/errors.js";
 import { verifyCompatSignature } from "../../src/outbound/compat-signer.js";
 import { OUTBOUND_CODES } from "../../src/outbound/outbound-errors.js";
 import { STREAM_WEBHOOK_DLQ, deadLetterSubject } from "../../src/outbound/outbound-streams.js";
@@ -18,32 +17,14 @@ import type { OutboundOptions } from "../../src/outbound/service.js";
 import type { OutboundService } from "../../src/outbound/service-api.js";
 import { verifyWebhook } from "../../src/outbound/signer.js";
 import { parseCreateInput } from "../../src/outbound/subscription-input.js";
-import type { TestNats } from "../helpers/nats.js";
-import { natsServerBinary, startTestNats } from "../helpers/nats.js";
+import { natsServerBinary } from "../helpers/nats.js";
 import type { BusKind, ControlledReceiver, Received, Reply } from "./outbound-helpers.js";
-import { OK, header, makeBus, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
+import { OK, errorCodeOf, header, makeBus, outboundTestFile, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
 
-let nats: TestNats | undefined;
-before(async () => {
-  if (natsServerBinary) nats = await startTestNats();
-});
-after(async () => {
-  await nats?.stop();
-});
+const file = outboundTestFile();
+const cleanups = file.cleanups;
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
-});
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    return isHookbookError(err) ? err.code : String(err);
-  }
-  return undefined;
-}
+const codeOf = errorCodeOf;
 
 async function deadLettersOf(bus: Bus, endpointId: string): Promise<DeadLetterRecord[]> {
   const out: DeadLetterRecord[] = [];
@@ -62,7 +43,7 @@ const gaps = (rs: readonly Received[]): number[] => rs.slice(1).map((r, i) => r.
 for (const kind of ["memory", "nats"] as BusKind[]) {
   describe(`outbound delivery on the ${kind} bus`, { skip: kind === "nats" && !natsServerBinary && "nats-server not installed" }, () => {
     async function setup(over: Partial<OutboundOptions> = {}): Promise<{ bus: Bus; svc: OutboundService; logger: Awaited<ReturnType<typeof startService>>["logger"] }> {
-      const bus = await makeBus(kind, nats);
+      const bus = await makeBus(kind, file.nats());
       cleanups.push(() => bus.close());
       const s = await startService(bus, over);
       cleanups.push(() => s.svc.stop());
@@ -501,7 +482,7 @@ describe("outbound state on NATS survives a restart", { skip: !natsServerBinary 
     const T = uniq();
     const rx = await startReceiver(() => ({ status: 500 }));
     cleanups.push(() => rx.close());
-    const bus1 = await makeBus("nats", nats);
+    const bus1 = await makeBus("nats", file.nats());
     const { svc: svc1 } = await startService(bus1, { retry: [60_000] });
     const created = await svc1.create(parseCreateInput({ url: rx.url, events: [`${T}.*`], description: "survivor" }));
     const parked = await publishOutcome(bus1, `${T}.a`);
@@ -510,7 +491,7 @@ describe("outbound state on NATS survives a restart", { skip: !natsServerBinary 
     await bus1.close();
 
     rx.respond = () => OK;
-    const bus2 = await makeBus("nats", nats);
+    const bus2 = await makeBus("nats", file.nats());
     cleanups.push(() => bus2.close());
     const { svc: svc2 } = await startService(bus2, { retry: [60_000] });
     cleanups.push(() => svc2.stop());

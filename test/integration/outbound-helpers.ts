@@ -17,7 +17,10 @@ import { outcomeSubject } from "../../src/core/outcome.js";
 import type { OutboundOptions } from "../../src/outbound/service.js";
 import { startOutbound } from "../../src/outbound/service.js";
 import type { OutboundService } from "../../src/outbound/service-api.js";
+import { after, afterEach, before } from "node:test";
+import { isHookbookError } from "../../src/core/errors.js";
 import type { TestNats } from "../helpers/nats.js";
+import { natsServerBinary, startTestNats } from "../helpers/nats.js";
 
 export interface Received {
   readonly n: number;
@@ -164,6 +167,43 @@ export function memoryLogger(): { lines: LogLine[]; info(o: object, m?: string):
 }
 
 export type BusKind = "memory" | "nats";
+
+/** What outboundTestFile() gives a test file. */
+export interface OutboundTestFile {
+  /** The file's nats-server (undefined when nats-server is not installed). */
+  nats(): TestNats | undefined;
+  /** Run after the current test, last registered first; failures are ignored. */
+  readonly cleanups: (() => Promise<unknown> | unknown)[];
+}
+
+/**
+ * The hooks of an outbound test file: one nats-server for the whole file (when installed) and
+ * cleanups run after each test. Call once, at the top level of the file.
+ */
+export function outboundTestFile(): OutboundTestFile {
+  let nats: TestNats | undefined;
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  before(async () => {
+    if (natsServerBinary) nats = await startTestNats();
+  });
+  after(async () => {
+    await nats?.stop();
+  });
+  afterEach(async () => {
+    for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
+  });
+  return { nats: () => nats, cleanups };
+}
+
+/** The HB error code a promise rejects with (String(err) for anything else), undefined when it resolves. */
+export async function errorCodeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (err) {
+    return isHookbookError(err) ? err.code : String(err);
+  }
+  return undefined;
+}
 
 export async function makeBus(kind: BusKind, nats: TestNats | undefined): Promise<Bus> {
   const bus = kind === "memory" ? createMemoryBus() : await connectNatsBus({ url: nats!.url, logger: { warn: () => undefined } });
