@@ -17,7 +17,8 @@
  * - `webhook-delivery: abort-message` with a non-2xx answer → dead letter `aborted`, no retry;
  * - 429/503 with Retry-After → nak with that delay (capped at the schedule's largest delay);
  * - any other status, a timeout, a network/DNS/SSRF/TLS/OAuth error → nak with the schedule's
- *   delay ±20 %; after the last attempt → dead letter `exhausted`;
+ *   delay ±20 % (after a timeout or a 429 without Retry-After at least a minute, or the
+ *   schedule's largest delay when that is shorter); after the last attempt → dead letter `exhausted`;
  * - a failure while the endpoint has been failing for `disableAfterMs` → the endpoint is
  *   disabled and this message dead-lettered `endpoint_disabled`.
  * Every attempt is recorded (wha.<endpointId>), counted in the metrics and reported to the
@@ -39,7 +40,7 @@ import type { OutboundContext } from "./outbound-context.js";
 import { H_OUTCOME_ID, H_OUTCOME_SEQ, H_OUTCOME_TYPE, H_TRIGGER, endpointOfSubject } from "./outbound-streams.js";
 import type { DeliveryTrigger } from "./outbound-streams.js";
 import type { AttemptOutcome, AttemptRecord, DeadLetterReason } from "./records.js";
-import { attemptBudget, retryAfterDelayMs, scheduledDelayMs } from "./retry-schedule.js";
+import { attemptBudget, overloadDelayMs, retryAfterDelayMs, scheduledDelayMs } from "./retry-schedule.js";
 
 interface MessageMeta {
   readonly endpointId: string;
@@ -166,7 +167,10 @@ async function verdictOf(ctx: OutboundContext, meta: MessageMeta, n: number, r: 
     return { kind: "dead", reason: "endpoint_disabled" };
   }
   if (n >= attemptBudget(ctx.schedule)) return { kind: "dead", reason: "exhausted" };
-  const delayMs = r.retryAfterMs !== undefined ? retryAfterDelayMs(ctx.schedule, r.retryAfterMs) : (scheduledDelayMs(ctx.schedule, n, ctx.random) ?? 0);
+  if (r.retryAfterMs !== undefined) return { kind: "retry", delayMs: retryAfterDelayMs(ctx.schedule, r.retryAfterMs) };
+  const scheduled = scheduledDelayMs(ctx.schedule, n, ctx.random) ?? 0;
+  const overloaded = r.errorKind === "timeout" || r.status === 429;
+  const delayMs = overloaded ? overloadDelayMs(ctx.schedule, scheduled) : scheduled;
   return { kind: "retry", delayMs };
 }
 

@@ -91,6 +91,19 @@ export function retryAfterDelayMs(schedule: readonly number[], retryAfterMs: num
   return Math.min(cap, Math.max(0, Math.round(retryAfterMs)));
 }
 
+/** Least wait after a timeout or a 429 without Retry-After (Svix: the receiver is overloaded). */
+export const OVERLOAD_FLOOR_MS = 60_000;
+
+/**
+ * The delay after an attempt that timed out or was answered 429 without Retry-After: the
+ * scheduled one, but at least a minute (Svix's floor), or the schedule's largest delay when that
+ * is shorter (the short profile stays short).
+ */
+export function overloadDelayMs(schedule: readonly number[], delayMs: number): number {
+  const floor = Math.min(OVERLOAD_FLOOR_MS, schedule.length === 0 ? 0 : Math.max(...schedule));
+  return Math.max(delayMs, floor);
+}
+
 /** Sum of the schedule: how long after the first attempt the last one happens (without jitter). */
 export function retryHorizonMs(schedule: readonly number[]): number {
   return schedule.reduce((a, b) => a + b, 0);

@@ -198,6 +198,20 @@ for (const kind of ["memory", "nats"] as BusKind[]) {
       assert.deepEqual((await svc.attempts(ep.id, 5)).map((a) => a.next_retry_ms ?? null).reverse(), [1000, 0, null]);
     });
 
+    it("a 429 without Retry-After waits at least the overload floor (here the schedule's largest delay); a 500 waits its scheduled step", async () => {
+      const T = uniq();
+      const { bus, svc } = await setup({ retry: [50, 50, 600], random: () => 0.5 });
+      const rx = await receiver((r) => (r.n === 1 ? { status: 429 } : r.n === 2 ? { status: 500 } : OK));
+      const ep = await subscribe(svc, { url: rx.url, events: [`${T}.*`] });
+      await publishOutcome(bus, `${T}.action.started`);
+      await waitFor("delivery", () => rx.deliveredIds().size === 1);
+      const [g1, g2] = gaps(rx.requests);
+      assert.ok(g1 !== undefined && g1 >= 550, `429 without Retry-After waited ${g1} ms`);
+      assert.ok(g2 !== undefined && g2 < 500, `500 retried after its 50 ms step, waited ${g2} ms`);
+      await waitFor("records", async () => (await svc.attempts(ep.id, 5)).length === 3);
+      assert.deepEqual((await svc.attempts(ep.id, 5)).map((a) => a.next_retry_ms ?? null).reverse(), [600, 50, null]);
+    });
+
     it("a hanging receiver times out and is retried; a slow one inside the timeout is delivered", async () => {
       const T = uniq();
       const { bus, svc } = await setup();

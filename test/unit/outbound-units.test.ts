@@ -8,7 +8,7 @@ import { compatSignature, compatSignatureHeaders, verifyCompatSignature } from "
 import type { HttpRequest, HttpResponse, WebhookHttpClient } from "../../src/outbound/http-client.js";
 import { OAuth2TokenCache, OAuth2TokenError } from "../../src/outbound/oauth2-token.js";
 import { OUTBOUND_CODES } from "../../src/outbound/outbound-errors.js";
-import { RETRY_PROFILES, attemptBudget, parseDelay, resolveRetrySchedule, retryAfterDelayMs, scheduledDelayMs } from "../../src/outbound/retry-schedule.js";
+import { RETRY_PROFILES, attemptBudget, overloadDelayMs, parseDelay, resolveRetrySchedule, retryAfterDelayMs, scheduledDelayMs } from "../../src/outbound/retry-schedule.js";
 import { parseCreateInput, parsePatchInput, parseRotateInput } from "../../src/outbound/subscription-input.js";
 
 function code(fn: () => unknown): string | undefined {
@@ -50,6 +50,13 @@ describe("retry schedule", () => {
     assert.equal(retryAfterDelayMs(s, 3000), 3000);
     assert.equal(retryAfterDelayMs(s, 3_600_000), 4000);
     assert.equal(retryAfterDelayMs(s, -5), 0);
+  });
+
+  it("after a timeout or a 429 without Retry-After: at least a minute, or the schedule's largest delay when shorter", () => {
+    assert.equal(overloadDelayMs(RETRY_PROFILES.default, 5_000), 60_000, "Svix's schedule: the first 5 s retry waits a minute");
+    assert.equal(overloadDelayMs(RETRY_PROFILES.default, 300_000), 300_000, "a longer scheduled delay stays");
+    assert.equal(overloadDelayMs(RETRY_PROFILES.short, 1_000), 4_000, "the short profile stays short");
+    assert.equal(overloadDelayMs([], 0), 0);
   });
 });
 
