@@ -3,10 +3,13 @@
  * headers `webhook-id`, `webhook-timestamp`, `webhook-signature` (or Svix's `svix-*` aliases);
  * key = base64 of the secret after an optional `whsec_`; signature = base64(HMAC-SHA256(key,
  * `<id>.<timestamp>.<raw body>`)); the header may carry several space-separated `v1,<sig>`
- * entries (key rotation) and entries of other versions (`v1a`, `v2`) are skipped. Timestamp
- * must be Unix seconds within ±toleranceSec of now.
+ * entries (key rotation) and entries of other versions are skipped. With a `whpk_` secret (the
+ * sender's Ed25519 public key: base64 of the raw 32 bytes) the asymmetric scheme is checked
+ * instead: `v1a,<base64 Ed25519 signature of the same content>` entries. Timestamp must be Unix
+ * seconds within ±toleranceSec of now.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { createHmac, createPublicKey, timingSafeEqual, verify } from "node:crypto";
 import type { StandardWebhooksAuthConfig } from "../config/types.js";
 import { HookbookError } from "../core/errors.js";
 import type { AuthContext, AuthRequest } from "./auth-context.js";
@@ -26,6 +29,18 @@ export function standardWebhooksKey(secret: string): Buffer {
   return key;
 }
 
+const ED25519_PUBLIC_PREFIX = "whpk_";
+/** DER prefix wrapping a raw 32-byte Ed25519 public key as SPKI (RFC 8410). */
+const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+
+/** The Ed25519 public key of a `whpk_…` secret; HB_ERR_CONFIG_INVALID when it is not 32 bytes of base64. */
+export function standardWebhooksPublicKey(secret: string): KeyObject {
+  const encoded = secret.slice(ED25519_PUBLIC_PREFIX.length);
+  const raw = BASE64.test(encoded) ? Buffer.from(encoded, "base64") : Buffer.alloc(0);
+  if (raw.length !== 32) throw new HookbookError("HB_ERR_CONFIG_INVALID", "standard-webhooks public key must be whpk_ followed by base64 of 32 bytes");
+  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: "der", type: "spki" });
+}
+
 function header(req: AuthRequest, name: string): string | undefined {
   const value = headerValue(req.headers, `webhook-${name}`) ?? headerValue(req.headers, `svix-${name}`);
   return value === undefined || value.trim() === "" ? undefined : value.trim();
@@ -37,6 +52,10 @@ export function verifyStandardWebhooks(auth: StandardWebhooksAuthConfig, req: Au
   if (id === undefined) throw new HookbookError("HB_ERR_SIGNATURE_MISSING", "webhook-id header not found");
   if (signatures === undefined) throw new HookbookError("HB_ERR_SIGNATURE_MISSING", "webhook-signature header not found");
   const timestamp = checkedTimestamp(header(req, "timestamp"), "webhook-timestamp", auth.toleranceSec, ctx);
+  if (auth.secret.startsWith(ED25519_PUBLIC_PREFIX)) {
+    verifyEd25519(auth.secret, id, timestamp, signatures, req.body);
+    return;
+  }
   let key: Buffer;
   try {
     key = standardWebhooksKey(auth.secret);
@@ -55,4 +74,25 @@ export function verifyStandardWebhooks(auth: StandardWebhooksAuthConfig, req: Au
     if (presented.length === expected.length && timingSafeEqual(presented, expected)) matched = true;
   }
   if (!matched) throw new HookbookError("HB_ERR_AUTH_INVALID", "no webhook-signature entry matches the body");
+}
+
+/** `v1a` entries checked against the sender's public key; any valid one is enough. */
+function verifyEd25519(secret: string, id: string, timestamp: number | string, signatures: string, body: Buffer): void {
+  let key: KeyObject;
+  try {
+    key = standardWebhooksPublicKey(secret);
+  } catch {
+    throw new HookbookError("HB_ERR_AUTH_INVALID", "no usable standard-webhooks public key configured for this source");
+  }
+  const content = Buffer.concat([Buffer.from(`${id}.${timestamp}.`, "utf8"), body]);
+  let matched = false;
+  for (const entry of signatures.split(" ")) {
+    const comma = entry.indexOf(",");
+    if (comma < 0 || entry.slice(0, comma) !== "v1a") continue;
+    const encoded = entry.slice(comma + 1);
+    if (!BASE64.test(encoded)) continue;
+    const presented = Buffer.from(encoded, "base64");
+    if (presented.length === 64 && verify(null, content, key, presented)) matched = true;
+  }
+  if (!matched) throw new HookbookError("HB_ERR_AUTH_INVALID", "no webhook-signature v1a entry matches the body");
 }

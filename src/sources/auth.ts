@@ -23,7 +23,7 @@ import { checkHmacConfig, verifyHmac } from "./auth-hmac.js";
 import { checkMtlsConfig, verifyMtls } from "./auth-mtls.js";
 import { verifyOidcRequest } from "./auth-oidc.js";
 import { verifySnsRequest } from "./auth-sns.js";
-import { standardWebhooksKey, verifyStandardWebhooks } from "./auth-standard-webhooks.js";
+import { standardWebhooksKey, standardWebhooksPublicKey, verifyStandardWebhooks } from "./auth-standard-webhooks.js";
 import { verifyApiKey, verifyBasic, verifyBearer, verifyGitlabToken } from "./auth-tokens.js";
 import { snsConfirmationUrl } from "./sns.js";
 
@@ -72,7 +72,8 @@ export function checkAuthConfig(auth: IngestAuthConfig): void {
         checkHmacConfig(a);
         break;
       case "standard-webhooks":
-        standardWebhooksKey(a.secret);
+        if (a.secret.startsWith("whpk_")) standardWebhooksPublicKey(a.secret);
+        else standardWebhooksKey(a.secret);
         break;
       case "mtls":
         checkMtlsConfig(a);

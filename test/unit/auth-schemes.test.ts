@@ -5,7 +5,7 @@
  * rules, lists, startup checks, and the SNS / OIDC dispatch with injected fetches.
  */
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
+import { createHmac, generateKeyPairSync, sign as edSign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { HmacAuthConfig, SourceAuthConfig, StandardWebhooksAuthConfig } from "../../src/config/types.js";
@@ -171,6 +171,44 @@ describe("standard-webhooks (webhooks.md §2.4 vectors)", () => {
     for (const secret of ["", "whsec_"]) {
       assert.throws(() => checkAuthConfig(sw(secret)), (e: unknown) => e instanceof HookbookError && e.code === "HB_ERR_CONFIG_INVALID");
       await refused(sw(secret), body1, h(id1, ts1, sig1), "HB_ERR_AUTH_INVALID", at(ts1));
+    }
+  });
+});
+
+describe("standard-webhooks v1a (Ed25519) with a whpk_ public key", () => {
+  const sw = (secret: string): StandardWebhooksAuthConfig => ({ type: "standard-webhooks", secret, toleranceSec: 300 });
+  const pair = (): { pub: string; sign: (content: string) => string } => {
+    const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+    const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+    return { pub: `whpk_${raw.toString("base64")}`, sign: (content) => `v1a,${edSign(null, Buffer.from(content), privateKey).toString("base64")}` };
+  };
+  const id = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
+  const ts = 1674087231;
+  const body = Buffer.from('{"type":"contact.created"}');
+  const h = (sig: string) => ({ "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": sig });
+
+  it("a v1a entry made with the matching private key verifies, also among other entries (rotation)", async () => {
+    const k = pair();
+    const other = pair();
+    await ok(sw(k.pub), body, h(k.sign(`${id}.${ts}.${body.toString()}`)), at(ts));
+    await ok(sw(k.pub), body, h(`${other.sign(`${id}.${ts}.${body.toString()}`)} v1,AAAA ${k.sign(`${id}.${ts}.${body.toString()}`)}`), at(ts));
+  });
+
+  it("another key, a changed body or id, a v1 (HMAC) entry only, a stale timestamp → refused", async () => {
+    const k = pair();
+    const other = pair();
+    const good = k.sign(`${id}.${ts}.${body.toString()}`);
+    await refused(sw(other.pub), body, h(good), "HB_ERR_AUTH_INVALID", at(ts));
+    await refused(sw(k.pub), Buffer.from('{"type":"contact.deleted"}'), h(good), "HB_ERR_AUTH_INVALID", at(ts));
+    await refused(sw(k.pub), body, { ...h(good), "webhook-id": "msg_other" }, "HB_ERR_AUTH_INVALID", at(ts));
+    await refused(sw(k.pub), body, h(good.replace("v1a,", "v1,")), "HB_ERR_AUTH_INVALID", at(ts));
+    await refused(sw(k.pub), body, h(good), "HB_ERR_AUTH_STALE", at(ts + 301));
+  });
+
+  it("a whpk_ key that is not 32 bytes of base64 is a config error and fails closed", async () => {
+    for (const secret of ["whpk_", "whpk_AAAA", "whpk_not base64"]) {
+      assert.throws(() => checkAuthConfig(sw(secret)), (e: unknown) => e instanceof HookbookError && e.code === "HB_ERR_CONFIG_INVALID");
+      await refused(sw(secret), body, h("v1a,AAAA"), "HB_ERR_AUTH_INVALID", at(ts));
     }
   });
 });
