@@ -3,16 +3,19 @@
 //
 //   node examples/receiver/receiver.mjs --port 9000 --secret whsec_... [--scheme standard|hmac-sha256-hex]
 //                                       [--out received.jsonl] [--host 127.0.0.1]
+//   node examples/receiver/receiver.mjs --port 9000 --scheme ed25519 --secret whpk_...
 //
 // - verifies the signature over the RAW body bytes (never re-serialized JSON):
 //   --scheme standard (default): Standard Webhooks webhook-id / webhook-timestamp / webhook-signature,
 //     401 on a bad signature or a timestamp more than 300 s away from now;
+//   --scheme ed25519: the same headers with `v1a,<base64 Ed25519 signature>` entries, verified with the
+//     endpoint's PUBLIC key `whpk_<base64 of the raw 32-byte key>` (the receiver holds no signing secret);
 //   --scheme hmac-sha256-hex: X-Webhook-Signature: sha256=<hex HMAC-SHA256 of the body> keyed with
 //     the secret string as is (entries comma-separated during a secret rotation), X-Webhook-Id;
 // - deduplicates on the webhook id: a repeat answers 200 without being recorded again;
 // - prints `verified <webhook-id> <type>` per accepted message on stdout (logs go to stderr);
 // - appends each accepted body as one JSON line to --out when given.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createPublicKey, timingSafeEqual, verify as verifySignature } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { createServer } from "node:http";
 
@@ -36,8 +39,8 @@ function parseArgs(argv) {
     }
     i++;
   }
-  if (!args.secret || !Number.isInteger(args.port) || !["standard", "hmac-sha256-hex"].includes(args.scheme)) {
-    console.error("usage: receiver.mjs --port 9000 --secret whsec_... [--scheme standard|hmac-sha256-hex] [--out received.jsonl] [--host 127.0.0.1]");
+  if (!args.secret || !Number.isInteger(args.port) || !["standard", "hmac-sha256-hex", "ed25519"].includes(args.scheme)) {
+    console.error("usage: receiver.mjs --port 9000 --secret whsec_...|whpk_... [--scheme standard|hmac-sha256-hex|ed25519] [--out received.jsonl] [--host 127.0.0.1]");
     process.exit(2);
   }
   return args;
@@ -50,7 +53,25 @@ function secretKey(secret) {
   return Buffer.from(b64, "base64");
 }
 
-/** True when the three webhook-* headers carry a fresh, valid v1 signature of `body`. */
+/** The Ed25519 public key of `whpk_<base64 of the raw 32-byte key>` (wrapped in its DER SubjectPublicKeyInfo). */
+function publicKey(value) {
+  const b64 = value.startsWith("whpk_") ? value.slice("whpk_".length) : "";
+  const raw = /^[A-Za-z0-9+/]+={0,2}$/.test(b64) ? Buffer.from(b64, "base64") : Buffer.alloc(0);
+  if (raw.length !== 32) throw new Error("--scheme ed25519 needs the public key whpk_<base64 of 32 bytes>");
+  return createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), raw]), format: "der", type: "spki" });
+}
+
+/** True when `given` (base64) is an Ed25519 signature of `id.ts.body` by `key` (a public KeyObject). */
+function ed25519Matches(key, id, ts, body, given) {
+  const sig = Buffer.from(given, "base64");
+  if (sig.length !== 64) return false;
+  return verifySignature(null, Buffer.concat([Buffer.from(`${id}.${ts}.`), body]), key, sig);
+}
+
+/**
+ * True when the three webhook-* headers carry a fresh, valid signature of `body`: a `v1` entry
+ * (HMAC, `key` = secret bytes) or, when `key` is an Ed25519 public key, a `v1a` entry.
+ */
 function verify(key, headers, body, nowSec = Math.floor(Date.now() / 1000)) {
   const id = headers["webhook-id"]; // node:http lower-cases header names
   const ts = headers["webhook-timestamp"];
@@ -58,6 +79,15 @@ function verify(key, headers, body, nowSec = Math.floor(Date.now() / 1000)) {
   if (!id || !ts || !signatures) return false;
   if (!/^[0-9]{1,12}$/.test(ts)) return false;
   if (Math.abs(nowSec - Number(ts)) > TOLERANCE_SEC) return false;
+  if (!Buffer.isBuffer(key)) {
+    let ok = false;
+    for (const entry of signatures.split(" ")) {
+      const comma = entry.indexOf(",");
+      if (comma < 0 || entry.slice(0, comma) !== "v1a") continue; // skip v1 (HMAC) and unknown versions
+      if (ed25519Matches(key, id, ts, body, entry.slice(comma + 1))) ok = true;
+    }
+    return ok;
+  }
   const expected = Buffer.from(
     createHmac("sha256", key).update(`${id}.${ts}.`).update(body).digest("base64"),
   );
@@ -86,7 +116,7 @@ function verifyCompat(secret, headers, body) {
 
 const args = parseArgs(process.argv.slice(2));
 const compat = args.scheme === "hmac-sha256-hex";
-const key = compat ? undefined : secretKey(args.secret);
+const key = compat ? undefined : args.scheme === "ed25519" ? publicKey(args.secret) : secretKey(args.secret);
 const seen = new Set();
 
 function remember(id) {

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""A tiny hookbook webhook receiver, Python 3 stdlib only.
+"""A tiny hookbook webhook receiver, Python 3 stdlib only (Ed25519 needs the `cryptography` package).
 
     python3 examples/receiver/receiver.py --port 9000 --secret whsec_... [--scheme standard|hmac-sha256-hex]
                                           [--out received.jsonl] [--host 127.0.0.1]
+    python3 examples/receiver/receiver.py --port 9000 --scheme ed25519 --secret whpk_...
 
 - verifies the signature over the RAW body bytes (never re-serialized JSON):
   --scheme standard (default): Standard Webhooks webhook-id / webhook-timestamp / webhook-signature,
     401 on a bad signature or a timestamp more than 300 s away from now;
+  --scheme ed25519: the same headers with `v1a,<base64 Ed25519 signature>` entries, verified with the
+    endpoint's PUBLIC key `whpk_<base64 of the raw 32-byte key>` (needs `pip install cryptography`;
+    without it the receiver refuses to start with a clear message, the HMAC schemes keep working);
   --scheme hmac-sha256-hex: X-Webhook-Signature: sha256=<hex HMAC-SHA256 of the body> keyed with the
     secret string as is (entries comma-separated during a secret rotation), X-Webhook-Id;
 - deduplicates on the webhook id: a repeat answers 200 without being recorded again;
@@ -44,8 +48,40 @@ def secret_key(secret: str) -> bytes:
         raise ValueError("secret must be whsec_<base64>") from err
 
 
-def verify(key: bytes, headers, body: bytes, now_sec=None) -> bool:
-    """True when the three webhook-* headers carry a fresh, valid v1 signature of `body`."""
+def public_key(value: str):
+    """The Ed25519 public key of `whpk_<base64 of the raw 32-byte key>` (needs `cryptography`)."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError as err:
+        raise SystemExit(
+            "--scheme ed25519 (v1a) needs the Python package `cryptography` (pip install cryptography); "
+            "the HMAC schemes work without it"
+        ) from err
+    b64 = value[len("whpk_"):] if value.startswith("whpk_") else ""
+    try:
+        raw = base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=True) if b64 else b""
+    except binascii.Error:
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError("--scheme ed25519 needs the public key whpk_<base64 of 32 bytes>")
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def ed25519_matches(key, content: bytes, given: str) -> bool:
+    """True when `given` (base64) is an Ed25519 signature of `content` by `key`."""
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        sig = base64.b64decode(given, validate=True)
+        key.verify(sig, content)
+        return True
+    except (binascii.Error, ValueError, InvalidSignature):
+        return False
+
+
+def verify(key, headers, body: bytes, now_sec=None) -> bool:
+    """True when the three webhook-* headers carry a fresh, valid signature of `body`: a `v1`
+    entry (HMAC, `key` = secret bytes) or, when `key` is an Ed25519 public key, a `v1a` entry."""
     msg_id = headers.get("webhook-id")  # case-insensitive lookup
     ts = headers.get("webhook-timestamp")
     signatures = headers.get("webhook-signature")
@@ -57,6 +93,13 @@ def verify(key: bytes, headers, body: bytes, now_sec=None) -> bool:
     if abs(now - int(ts)) > TOLERANCE_SEC:
         return False
     content = msg_id.encode() + b"." + ts.encode() + b"." + body
+    if not isinstance(key, bytes):
+        ok = False
+        for entry in signatures.split(" "):
+            version, _, sig = entry.partition(",")
+            if version == "v1a" and ed25519_matches(key, content, sig):  # skip v1 and unknown versions
+                ok = True
+        return ok
     expected = base64.b64encode(hmac.new(key, content, hashlib.sha256).digest())
     ok = False
     for entry in signatures.split(" "):
@@ -87,10 +130,10 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--secret", required=True)
     parser.add_argument("--out")
-    parser.add_argument("--scheme", choices=["standard", "hmac-sha256-hex"], default="standard")
+    parser.add_argument("--scheme", choices=["standard", "hmac-sha256-hex", "ed25519"], default="standard")
     args = parser.parse_args()
     compat = args.scheme == "hmac-sha256-hex"
-    key = b"" if compat else secret_key(args.secret)
+    key = b"" if compat else public_key(args.secret) if args.scheme == "ed25519" else secret_key(args.secret)
     seen: "OrderedDict[str, None]" = OrderedDict()
     lock = threading.Lock()
 

@@ -10,6 +10,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { HookbookError, isHookbookError } from "../core/errors.js";
 import { outboundError } from "../outbound/outbound-errors.js";
+import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from "../outbound/idempotency.js";
 import type { OutboundService } from "../outbound/service-api.js";
 import { parseCreateInput, parsePatchInput, parseRotateInput } from "../outbound/subscription-input.js";
 import { uiPlugin } from "../ui/ui-plugin.js";
@@ -70,6 +71,19 @@ function limitOf(req: FastifyRequest): number {
   return n;
 }
 
+/**
+ * A POST that creates something, made idempotent by an `Idempotency-Key` header
+ * (outbound/idempotency.ts): the same key, route and body within 12 h → the kept answer.
+ */
+async function idempotent(svc: OutboundService, req: FastifyRequest, reply: FastifyReply, status: number, run: () => Promise<unknown>): Promise<FastifyReply> {
+  const key = idempotencyKeyOf(req.headers[IDEMPOTENCY_HEADER]);
+  if (key === undefined || svc.idempotency === undefined) return reply.code(status).send(await run());
+  const route = `${req.method} ${req.url.split("?")[0] ?? ""}`;
+  const answer = await svc.idempotency.run(route, key, req.body ?? null, async () => ({ status, body: await run() }));
+  if (answer.replayed) void reply.header("idempotent-replayed", "true");
+  return reply.code(answer.status).send(answer.body);
+}
+
 async function webhookRoutes(api: FastifyInstance, opts: AdminApiOptions): Promise<void> {
   const svc = opts.outbound;
   const check = bearerChecker(opts.adminToken);
@@ -94,7 +108,7 @@ async function webhookRoutes(api: FastifyInstance, opts: AdminApiOptions): Promi
 
   api.get("/openapi.json", async () => openApiDocument());
 
-  api.post("/webhooks", async (req, reply) => reply.code(201).send(await svc.create(parseCreateInput(req.body))));
+  api.post("/webhooks", async (req, reply) => idempotent(svc, req, reply, 201, () => svc.create(parseCreateInput(req.body))));
   api.get("/webhooks", async () => ({ data: svc.list() }));
   api.get<IdParams>("/webhooks/:id", async (req) => svc.get(req.params.id));
   api.patch<IdParams>("/webhooks/:id", async (req) => svc.update(req.params.id, parsePatchInput(req.body)));
@@ -105,23 +119,24 @@ async function webhookRoutes(api: FastifyInstance, opts: AdminApiOptions): Promi
   api.post<IdParams>("/webhooks/:id/enable", async (req) => svc.enable(req.params.id));
   api.post<IdParams>("/webhooks/:id/disable", async (req) => svc.disable(req.params.id));
   api.get<IdParams>("/webhooks/:id/secret", async (req) => svc.secret(req.params.id));
-  api.post<IdParams>("/webhooks/:id/rotate-secret", async (req) => svc.rotateSecret(req.params.id, parseRotateInput(req.body)));
+  api.post<IdParams>("/webhooks/:id/rotate-secret", async (req, reply) => idempotent(svc, req, reply, 200, () => svc.rotateSecret(req.params.id, parseRotateInput(req.body))));
   api.post<IdParams>("/webhooks/:id/replay", async (req, reply) => {
     const messageId = body(req)["message_id"];
     if (typeof messageId !== "string" || messageId.length === 0 || messageId.length > 256) throw outboundError("invalid", "message_id: required string");
-    return reply.code(202).send(await svc.replay(req.params.id, messageId));
+    return idempotent(svc, req, reply, 202, () => svc.replay(req.params.id, messageId));
   });
   api.post<IdParams>("/webhooks/:id/recover", async (req, reply) => {
     const b = body(req);
     for (const k of Object.keys(b)) if (k !== "since" && k !== "until") throw outboundError("invalid", `${k}: unknown field (allowed: since, until)`);
     const since = parseTime(b["since"], "since");
     const until = b["until"] === undefined ? undefined : parseTime(b["until"], "until");
-    return reply.code(202).send(await svc.recover(req.params.id, since, until));
+    return idempotent(svc, req, reply, 202, () => svc.recover(req.params.id, since, until));
   });
   api.get<IdParams>("/webhooks/:id/attempts", async (req) => ({ data: await svc.attempts(req.params.id, limitOf(req)) }));
   api.get<IdParams>("/webhooks/:id/dead-letters", async (req) => ({ data: await svc.deadLetters(req.params.id, limitOf(req)) }));
   api.get<IdParams>("/webhooks/:id/stats", async (req) => svc.stats(req.params.id));
   api.post<IdParams>("/webhooks/:id/test", async (req) => svc.sendTest(req.params.id));
+  api.post<IdParams>("/webhooks/:id/transform/preview", async (req) => svc.previewTransform(req.params.id, req.body));
 }
 
 /** Fastify plugin: the admin API routes under /api, and the web UI (src/ui) at /ui/. */

@@ -13,6 +13,21 @@ function op(summary: string, ok: string, okSchema: object | undefined, extra: ob
   };
 }
 
+/** GET …/secret and rotate-secret answers: `secret` is what receivers verify with (ed25519: the public key, also as `public_key`). */
+function signingKeyView(extra: "previous" | "previous_expires_at"): object {
+  return {
+    type: "object",
+    required: ["secret"],
+    properties: {
+      secret: { type: "string", description: "whsec_… (HMAC schemes) or, for signing ed25519, the PUBLIC key whpk_<base64 of 32 bytes>" },
+      public_key: { type: "string", description: "signing ed25519 only: whpk_<base64 of the raw 32-byte Ed25519 public key>" },
+      ...(extra === "previous"
+        ? { previous: { type: "array", items: { type: "object", properties: { expires_at: { type: "string", format: "date-time" } } } } }
+        : { previous_expires_at: { type: "string", format: "date-time" } }),
+    },
+  };
+}
+
 const subscriptionInput = {
   type: "object",
   additionalProperties: false,
@@ -20,7 +35,10 @@ const subscriptionInput = {
   properties: {
     url: { type: "string", format: "uri" },
     events: { type: "array", items: { type: "string" }, description: "type patterns: action.*, rule.fired, *" },
-    secret: { type: "string", description: "whsec_<base64 of 24–64 bytes>; generated when absent" },
+    secret: {
+      type: "string",
+      description: "whsec_<base64 of 24–64 bytes> (signing ed25519: the Ed25519 private key whsk_<base64 of the 32-byte seed>); generated when absent",
+    },
     description: { type: "string" },
     headers: { type: "object", additionalProperties: { type: "string" } },
     auth: {
@@ -52,7 +70,10 @@ const subscriptionInput = {
       },
     },
     filter: { type: "object", description: "payload filter: $eq $neq $gt $gte $lt $lte $in $nin $exist $regex $and $or" },
-    signing: { enum: ["standard", "hmac-sha256-hex"] },
+    signing: {
+      enum: ["standard", "hmac-sha256-hex", "ed25519"],
+      description: "standard = Standard Webhooks HMAC (v1); ed25519 = Standard Webhooks asymmetric (v1a); hmac-sha256-hex = GitHub-style X-Webhook-Signature",
+    },
     timeout_ms: { type: "integer", minimum: 100, maximum: 30000 },
     max_in_flight: { type: "integer", minimum: 1, maximum: 64 },
     rate_limit: {
@@ -65,6 +86,39 @@ const subscriptionInput = {
         period_ms: { type: "integer", minimum: 1000, maximum: 3_600_000, default: 1000 },
       },
     },
+    transform: {
+      oneOf: [{ $ref: "#/components/schemas/Transform" }, { type: "null" }],
+      description: "payload transformation (Jinja templates rendered against the outcome); null clears it on PATCH",
+    },
+    delivery_mode: {
+      enum: ["at_least_once", "at_most_once", null],
+      default: "at_least_once",
+      description:
+        "at_least_once: every failure is retried; at_most_once: only attempts that never reached the receiver (dns, connect, tls, ssrf, proxy, oauth2) are retried, anything else is dead-lettered `at_most_once`; null = default on PATCH",
+    },
+  },
+};
+
+/** `Idempotency-Key` on the creating POSTs (outbound/idempotency.ts). */
+const idempotencyKey = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "same key + route + body within 12 h → the first (2xx) answer again, header Idempotent-Replayed: true, nothing runs twice; another body → 409 HB_ERR_IDEMPOTENCY_KEY_REUSED; while the first call runs → 409 HB_ERR_IDEMPOTENCY_IN_PROGRESS with Retry-After",
+  schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
+};
+
+const transformSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["body"],
+  description:
+    "body: a JSON value whose strings may be Jinja templates, rendered against the outcome (variables id, type, timestamp, data, event; StrictUndefined); a template that is only `{{ expr }}` keeps the value's type. headers: {name: template} rendered to text. Rendered body at most 256 KiB.",
+  properties: {
+    body: { description: "any JSON value; strings with {{ }}, {% %} or {# #} are templates" },
+    headers: { type: "object", maxProperties: 20, additionalProperties: { type: "string", maxLength: 16384 } },
+    content_type: { type: "string", default: "application/json", description: "a body rendering to a string is sent as that text when this is not JSON" },
   },
 };
 
@@ -79,6 +133,21 @@ export function openApiDocument(): object {
       responses: { Error: { description: "error", ...json({ type: "object", properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } } } }) } },
       schemas: {
         SubscriptionInput: subscriptionInput,
+        Transform: transformSchema,
+        TransformPreview: {
+          type: "object",
+          required: ["ok", "transformed"],
+          description: "ok: the rendered request (body exactly as it would be sent); not ok: the rendering error with the template's path",
+          properties: {
+            ok: { type: "boolean" },
+            transformed: { type: "boolean", description: "false when the endpoint has no transform (the outcome is sent as is)" },
+            content_type: { type: "string" },
+            headers: { type: "object", additionalProperties: { type: "string" } },
+            body: { type: "string" },
+            size_bytes: { type: "integer" },
+            error: { type: "object", properties: { code: { type: "string" }, path: { type: "string" }, message: { type: "string" } } },
+          },
+        },
         Endpoint: {
           type: "object",
           description: "an endpoint; secrets and auth credentials redacted",
@@ -88,6 +157,8 @@ export function openApiDocument(): object {
               properties: { requests: { type: "integer" }, period_ms: { type: "integer" } },
             },
             breaker: ref("Breaker"),
+            transform: { oneOf: [ref("Transform"), { type: "null" }] },
+            delivery_mode: { enum: ["at_least_once", "at_most_once"] },
             tls: {
               type: ["object", "null"],
               description: "the client certificate the endpoint presents (never its key)",
@@ -106,7 +177,13 @@ export function openApiDocument(): object {
           type: "object",
           description: "a dead-lettered message: outcome, last attempt, reason",
           properties: {
-            reason: { enum: ["exhausted", "gone", "receiver_disabled", "aborted", "endpoint_disabled", "endpoint_deleted", "invalid_message"] },
+            reason: { enum: ["exhausted", "gone", "receiver_disabled", "aborted", "endpoint_disabled", "endpoint_deleted", "invalid_message", "transform_failed", "at_most_once"] },
+            error: { type: "string", description: "transform_failed: the rendering error, naming the template's path" },
+            transformed: {
+              type: "object",
+              description: "the body is the endpoint's transform of the outcome (sent again as is by replay), with its content type and rendered headers",
+              properties: { content_type: { type: "string" }, headers: { type: "object", additionalProperties: { type: "string" } } },
+            },
           },
         },
         Breaker: {
@@ -125,7 +202,7 @@ export function openApiDocument(): object {
     paths: {
       "/api/webhooks": {
         get: op("List endpoints (config endpoints are read-only)", "200", { type: "object", properties: { data: { type: "array", items: ref("Endpoint") } } }),
-        post: op("Create a subscription", "201", ref("Endpoint"), { requestBody: { required: true, ...json(ref("SubscriptionInput")) } }),
+        post: op("Create a subscription; the answer adds `secret` (signing ed25519: the public key whpk_, also as `public_key`)", "201", ref("Endpoint"), { parameters: [idempotencyKey], requestBody: { required: true, ...json(ref("SubscriptionInput")) } }),
       },
       "/api/webhooks/{id}": {
         ...id,
@@ -135,20 +212,22 @@ export function openApiDocument(): object {
       },
       "/api/webhooks/{id}/enable": { ...id, post: op("Enable", "200", ref("Endpoint")) },
       "/api/webhooks/{id}/disable": { ...id, post: op("Disable; queued messages are dead-lettered", "200", ref("Endpoint")) },
-      "/api/webhooks/{id}/secret": { ...id, get: op("The current signing secret", "200", { type: "object" }) },
+      "/api/webhooks/{id}/secret": { ...id, get: op("What receivers verify with: the signing secret, or for ed25519 the public key (whpk_; never the private key)", "200", signingKeyView("previous")) },
       "/api/webhooks/{id}/rotate-secret": {
         ...id,
-        post: op("Rotate the secret; the old one keeps signing for the grace period (default 24 h, max 7 d)", "200", { type: "object" }, {
+        post: op("Rotate the secret (ed25519: a new key pair); the old one keeps signing for the grace period (default 24 h, max 7 d)", "200", signingKeyView("previous_expires_at"), {
+          parameters: [idempotencyKey],
           requestBody: json({ type: "object", properties: { secret: { type: "string" }, grace_period_seconds: { type: "integer" } } }),
         }),
       },
       "/api/webhooks/{id}/replay": {
         ...id,
-        post: op("Resend one message, same webhook-id", "202", { type: "object" }, { requestBody: json({ type: "object", required: ["message_id"], properties: { message_id: { type: "string" } } }) }),
+        post: op("Resend one message, same webhook-id", "202", { type: "object" }, { parameters: [idempotencyKey], requestBody: json({ type: "object", required: ["message_id"], properties: { message_id: { type: "string" } } }) }),
       },
       "/api/webhooks/{id}/recover": {
         ...id,
         post: op("Resend every dead letter in [since, until] (≤ 14 days)", "202", { type: "object" }, {
+          parameters: [idempotencyKey],
           requestBody: json({ type: "object", required: ["since"], properties: { since: { type: "string", format: "date-time" }, until: { type: "string", format: "date-time" } } }),
         }),
       },
@@ -158,7 +237,20 @@ export function openApiDocument(): object {
         ...id,
         get: op("Success rate, p50/p95 latency, failures in 24 h, last success, queue, circuit breaker", "200", { type: "object", properties: { breaker: ref("Breaker") } }),
       },
-      "/api/webhooks/{id}/test": { ...id, post: op("Send a signed webhook.test event and return the receiver's answer", "200", { type: "object" }) },
+      "/api/webhooks/{id}/test": { ...id, post: op("Send a signed webhook.test event (through the endpoint's transform) and return the receiver's answer", "200", { type: "object" }) },
+      "/api/webhooks/{id}/transform/preview": {
+        ...id,
+        post: op("Render the endpoint's transform (or `transform` given here) against `outcome` (default: a sample webhook.test event); nothing is sent", "200", ref("TransformPreview"), {
+          requestBody: json({
+            type: "object",
+            additionalProperties: false,
+            properties: {
+              outcome: { type: "object", required: ["type", "data"], properties: { id: { type: "string" }, type: { type: "string" }, timestamp: { type: "string" }, data: { type: "object" } } },
+              transform: ref("Transform"),
+            },
+          }),
+        }),
+      },
     },
   };
 }

@@ -4,6 +4,7 @@ import { Ajv } from "ajv";
 import { parse as parseYaml } from "yaml";
 import { HookbookError } from "../core/errors.js";
 import { ClientTlsError, inspectClientTls } from "../outbound/client-tls.js";
+import { compileEgressProxy } from "../outbound/egress-proxy.js";
 import { parseSecretKey } from "../outbound/secret-box.js";
 import { CONFIG_SCHEMA } from "./schema.js";
 import { DEFAULT_TOLERANCE_SEC, OIDC_DEFAULT_ISSUERS, OIDC_DEFAULT_JWKS_URL, SERVE_ROLES, SNS_DEFAULT_CERT_HOST_PATTERN } from "./types.js";
@@ -36,7 +37,7 @@ interface RawConfig {
   actions?: { dryRun?: boolean; paused?: boolean; commandTimeoutMs?: number; httpTimeoutMs?: number };
   engine?: { evaluator?: "compiled" | "json-rules-engine" };
   outbound?: {
-    endpoints?: { id: string; url: string; secret: SecretRef; events?: string[]; headers?: Record<string, string>; timeoutMs?: number; tls?: RawEndpointTls; rateLimit?: { requests: number; period?: number | string } }[];
+    endpoints?: { id: string; url: string; secret: SecretRef; signing?: "standard" | "ed25519" | "hmac-sha256-hex"; events?: string[]; headers?: Record<string, string>; timeoutMs?: number; tls?: RawEndpointTls; rateLimit?: { requests: number; period?: number | string }; transform?: unknown; deliveryMode?: "at_least_once" | "at_most_once" }[];
     retry?: { schedule?: "default" | "short" | (number | string)[]; maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
     ssrf?: { allow?: string[]; httpsOnly?: boolean };
     disableAfterMs?: number;
@@ -46,6 +47,7 @@ interface RawConfig {
     deliveryMaxBytes?: number;
     secretKey?: SecretRef;
     secretKeys?: SecretRef[];
+    proxy?: { url: SecretRef; noProxy?: string[] };
   };
   api?: { token?: SecretRef };
   integrations?: Record<string, Record<string, unknown>>;
@@ -138,11 +140,14 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
     id: e.id,
     url: e.url,
     secret: secret(e.secret, `outbound.endpoints.${e.id}.secret`),
+    ...(e.signing === undefined ? {} : { signing: e.signing }),
     events: e.events ?? ["*"],
     headers: e.headers ?? {},
     timeoutMs: e.timeoutMs ?? 15_000,
     ...(e.tls === undefined ? {} : { tls: readEndpointTls(e.tls, e.id, e.url, cwd) }),
     ...(e.rateLimit === undefined ? {} : { rateLimit: { requests: e.rateLimit.requests, period: e.rateLimit.period ?? 1000 } }),
+    ...(e.transform === undefined ? {} : { transform: e.transform }),
+    ...(e.deliveryMode === undefined ? {} : { deliveryMode: e.deliveryMode }),
   }));
   const config: HookbookConfig = {
     roles: raw.roles ?? [...SERVE_ROLES],
@@ -172,6 +177,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
       ...(raw.outbound?.secretKey === undefined ? {} : { secretKey: checkedSecretKey(secret(raw.outbound.secretKey, "outbound.secretKey"), "outbound.secretKey") }),
       secretKeys: (raw.outbound?.secretKeys ?? []).map((k, i) => checkedSecretKey(secret(k, `outbound.secretKeys[${i}]`), `outbound.secretKeys[${i}]`)),
       breaker: raw.outbound?.breaker ?? {},
+      ...(raw.outbound?.proxy === undefined ? {} : { proxy: checkedProxy(secret(raw.outbound.proxy.url, "outbound.proxy.url"), raw.outbound.proxy.noProxy ?? []) }),
     },
     api: { token: raw.api?.token === undefined ? undefined : secret(raw.api.token, "api.token") },
     integrations: Object.fromEntries(
@@ -180,6 +186,12 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
     log: { level: raw.log?.level ?? "info" },
   };
   return deepFreeze(config);
+}
+
+/** `outbound.proxy`: checked here so a bad URL or noProxy entry stops the start with the field named. */
+function checkedProxy(url: string, noProxy: readonly string[]): { url: string; noProxy: readonly string[] } {
+  compileEgressProxy({ url, noProxy });
+  return { url, noProxy: [...noProxy] };
 }
 
 /** `schedule` wins; else the exponential keys when any is given; else the default (Svix-like) profile. */

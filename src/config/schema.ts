@@ -138,6 +138,8 @@ export const CONFIG_SCHEMA = {
               id: { type: "string", pattern: "^[A-Za-z0-9_-]+$" },
               url: { type: "string", pattern: "^https?://" },
               secret: secretRef,
+              signing: { enum: ["standard", "ed25519", "hmac-sha256-hex"] },
+              deliveryMode: { enum: ["at_least_once", "at_most_once"] },
               events: { type: "array", items: { type: "string", minLength: 1 } },
               headers: { type: "object", additionalProperties: { type: "string" } },
               timeoutMs: { type: "integer", minimum: 1 },
@@ -146,6 +148,12 @@ export const CONFIG_SCHEMA = {
                 additionalProperties: false,
                 required: ["requests"],
                 properties: { requests: { type: "integer", minimum: 1 }, period: { type: ["integer", "string"] } },
+              },
+              transform: {
+                type: "object",
+                additionalProperties: false,
+                required: ["body"],
+                properties: { body: {}, headers: { type: "object", additionalProperties: { type: "string" } }, contentType: { type: "string", minLength: 1 } },
               },
               tls: {
                 type: "object",
@@ -195,6 +203,12 @@ export const CONFIG_SCHEMA = {
         deliveryMaxBytes: { type: "integer", minimum: 1024 },
         secretKey: secretRef,
         secretKeys: { type: "array", items: secretRef },
+        proxy: {
+          type: "object",
+          additionalProperties: false,
+          required: ["url"],
+          properties: { url: secretRef, noProxy: { type: "array", items: { type: "string", minLength: 1 } } },
+        },
       },
     },
     api: {

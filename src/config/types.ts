@@ -180,8 +180,10 @@ export interface EndpointTlsConfig {
 export interface EndpointConfig {
   readonly id: string;
   readonly url: string;
-  /** `whsec_` + base64 secret (Standard Webhooks). */
+  /** `whsec_` + base64 secret (Standard Webhooks); `whsk_` + base64 Ed25519 private key with `signing: ed25519`. */
   readonly secret: string;
+  /** Signature scheme (default "standard"): Standard Webhooks HMAC `v1`, Ed25519 `v1a`, or the GitHub-style compat scheme. */
+  readonly signing?: "standard" | "ed25519" | "hmac-sha256-hex";
   /** Outcome type patterns: "action.*", "action.failed", "*". */
   readonly events: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
@@ -190,6 +192,10 @@ export interface EndpointConfig {
   readonly tls?: EndpointTlsConfig;
   /** At most `requests` attempts per `period` (ms, or "1s" / "60s"; default 1 s), checked by the outbound service at start. */
   readonly rateLimit?: { readonly requests: number; readonly period: number | string };
+  /** Payload transformation `{body, headers?, contentType?}` (templates), checked by the outbound service at start. */
+  readonly transform?: unknown;
+  /** at_least_once (default): retry every failure; at_most_once: retry only attempts that never reached the receiver. */
+  readonly deliveryMode?: "at_least_once" | "at_most_once";
 }
 
 /** `outbound.breaker`: circuit breaker thresholds (durations in ms or "30s" / "5m"), checked by the outbound service at start. */
@@ -260,6 +266,8 @@ export interface HookbookConfig {
     readonly secretKey?: string;
     /** Further keys accepted for reading (previous keys during a rotation). */
     readonly secretKeys: readonly string[];
+    /** Egress proxy (HTTP forward proxy, e.g. smokescreen) for every webhook attempt and OAuth2 token request; `noProxy` hosts/CIDRs connect directly. */
+    readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] };
   };
   /** Admin API (`/api/...`): mounted only when a token is configured. */
   readonly api: { readonly token: string | undefined };

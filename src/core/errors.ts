@@ -76,6 +76,8 @@ export const ERROR_CATALOG = {
   HB_ERR_WEBHOOK_URL_FORBIDDEN: { status: 400, retry: "permanent", summary: "endpoint URL refused (private/reserved address or not https)" },
   HB_ERR_WEBHOOK_MESSAGE_NOT_FOUND: { status: 404, retry: "permanent", summary: "no such message for this endpoint" },
   HB_ERR_WEBHOOK_DISABLED: { status: 409, retry: "permanent", summary: "endpoint is disabled" },
+  HB_ERR_IDEMPOTENCY_KEY_REUSED: { status: 409, retry: "permanent", summary: "Idempotency-Key already used with a different request body" },
+  HB_ERR_IDEMPOTENCY_IN_PROGRESS: { status: 409, retry: "retry-after", summary: "a request with this Idempotency-Key is still being processed" },
   // generic
   HB_ERR_INTERNAL: { status: 500, retry: "transient", summary: "internal error" },
 } as const satisfies Record<string, CatalogEntry>;

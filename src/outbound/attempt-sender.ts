@@ -6,8 +6,10 @@
  * a client certificate (`tls`) presents it (mTLS; the OAuth token request does not). Config endpoints
  * (written by the operator) go through `trustedHttp`, which skips the SSRF address check.
  */
+import type { KeyObject } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import { compatSignatureHeaders } from "./compat-signer.js";
+import { isEd25519Secret, parseEd25519Secret } from "./ed25519.js";
 import type { WebhookHttpClient } from "./http-client.js";
 import { HttpRequestError } from "./http-client.js";
 import type { OAuth2TokenCache } from "./oauth2-token.js";
@@ -45,26 +47,40 @@ export interface AttemptResult {
   readonly errorKind?: string;
 }
 
-/** Decoded Standard Webhooks keys by secret string (secrets are few: endpoints × rotations). */
-const keyCache = new Map<string, Buffer>();
+/** Decoded Standard Webhooks keys (HMAC bytes, or Ed25519 private keys for `whsk_`) by secret string (secrets are few: endpoints × rotations). */
+const keyCache = new Map<string, Buffer | KeyObject>();
 const KEY_CACHE_MAX = 10_000;
 
-function keyOf(secret: string): Buffer {
+function keyOf(secret: string): Buffer | KeyObject {
   let key = keyCache.get(secret);
   if (key === undefined) {
-    key = parseWebhookSecret(secret);
+    key = isEd25519Secret(secret) ? parseEd25519Secret(secret) : parseWebhookSecret(secret);
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
     keyCache.set(secret, key);
   }
   return key;
 }
 
-/** The request headers of one attempt, signed for `timestampSec`. */
-export function attemptHeaders(sub: Subscription, messageId: string, body: Uint8Array, timestampSec: number, now: number): Record<string, string> {
-  const headers: Record<string, string> = { ...sub.headers, "user-agent": OUTBOUND_USER_AGENT, "content-type": "application/json" };
+/** What an endpoint's transform set besides the body (transform.ts): content type and rendered headers. */
+export interface TransformedRequest {
+  readonly contentType: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The request headers of one attempt, signed for `timestampSec`; a transform's headers come after the subscription's own. */
+export function attemptHeaders(sub: Subscription, messageId: string, body: Uint8Array, timestampSec: number, now: number, transformed?: TransformedRequest): Record<string, string> {
+  const headers: Record<string, string> = { ...sub.headers, ...transformed?.headers, "user-agent": OUTBOUND_USER_AGENT, "content-type": transformed?.contentType ?? "application/json" };
   const secrets = signingSecrets(sub, now);
+  // standard / ed25519: each key adds a `v1` (whsec_) or `v1a` (whsk_) entry, so a scheme switch can sign with both during its grace period.
   const signed =
-    sub.signing === "hmac-sha256-hex" ? compatSignatureHeaders(secrets, messageId, timestampSec, body) : signatureHeaders(secrets.map(keyOf), messageId, timestampSec, body);
+    sub.signing === "hmac-sha256-hex"
+      ? compatSignatureHeaders(
+          secrets.filter((s) => !isEd25519Secret(s)),
+          messageId,
+          timestampSec,
+          body,
+        )
+      : signatureHeaders(secrets.map(keyOf), messageId, timestampSec, body);
   Object.assign(headers, signed);
   if (sub.auth?.type === "api_key") headers[sub.auth.header] = sub.auth.value;
   return headers;
@@ -76,7 +92,7 @@ function failure(err: unknown): { error: string; errorKind: string } {
   return { error: err instanceof Error ? err.message : String(err), errorKind: "internal" };
 }
 
-export async function sendAttempt(deps: AttemptDeps, sub: Subscription, messageId: string, body: Uint8Array, trusted = false): Promise<AttemptResult> {
+export async function sendAttempt(deps: AttemptDeps, sub: Subscription, messageId: string, body: Uint8Array, trusted = false, transformed?: TransformedRequest): Promise<AttemptResult> {
   const startedAt = deps.clock.now();
   const t0 = performance.now();
   const timeoutMs = sub.timeoutMs ?? deps.defaultTimeoutMs;
@@ -85,7 +101,7 @@ export async function sendAttempt(deps: AttemptDeps, sub: Subscription, messageI
 
   const once = async (): Promise<Awaited<ReturnType<WebhookHttpClient["send"]>>> => {
     const now = deps.clock.now();
-    const headers = attemptHeaders(sub, messageId, body, Math.floor(now / 1000), now);
+    const headers = attemptHeaders(sub, messageId, body, Math.floor(now / 1000), now, transformed);
     if (auth) headers["authorization"] = `Bearer ${await deps.tokens.token(auth)}`;
     const http = trusted ? (deps.trustedHttp ?? deps.http) : deps.http;
     return http.send({

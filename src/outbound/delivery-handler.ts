@@ -19,6 +19,9 @@
  * - any other status, a timeout, a network/DNS/SSRF/TLS/OAuth error → nak with the schedule's
  *   delay ±20 % (after a timeout or a 429 without Retry-After at least a minute, or the
  *   schedule's largest delay when that is shorter); after the last attempt → dead letter `exhausted`;
+ * - delivery mode at_most_once: a failure that may have reached the receiver (any HTTP answer,
+ *   a timeout or reset after the connection was up) → dead letter `at_most_once`, no retry;
+ *   only failures that prove it never did (dns, connect, tls, ssrf, proxy, oauth2) are retried;
  * - a failure while the endpoint has been failing for `disableAfterMs` → the endpoint is
  *   disabled and this message dead-lettered `endpoint_disabled`.
  * Every attempt is recorded (wha.<endpointId>), counted in the metrics and reported to the
@@ -30,6 +33,10 @@ import type { Delivery } from "../bus/port.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { AttemptResult } from "./attempt-sender.js";
 import { sendAttempt } from "./attempt-sender.js";
+import { NOT_SENT_KINDS } from "./http-client.js";
+import type { DeliveryMode } from "./subscription.js";
+import type { TransformedRequest } from "./attempt-sender.js";
+import { H_TRANSFORM, decodeTransformHeader } from "./transform.js";
 import type { Permit } from "./breaker-registry.js";
 import type { EndpointEntry } from "./endpoint-registry.js";
 import { webhookMessageId } from "./message-id.js";
@@ -48,6 +55,8 @@ interface MessageMeta {
   readonly type: string;
   readonly outcomeSeq: number;
   readonly trigger: DeliveryTrigger;
+  /** The body is the endpoint's transform of the outcome (router.ts): its content type and rendered headers. */
+  readonly transformed?: TransformedRequest;
 }
 
 /** What the consumer running the handler tells it. */
@@ -75,7 +84,9 @@ function metaOf(d: Delivery): MessageMeta | undefined {
   }
   if (endpointId === "" || outcomeId === "") return undefined;
   const trigger = d.headers[H_TRIGGER];
+  const transformed = decodeTransformHeader(d.headers[H_TRANSFORM]);
   return {
+    ...(transformed === undefined ? {} : { transformed }),
     endpointId,
     outcomeId,
     type,
@@ -155,7 +166,10 @@ function receiverControl(ctx: OutboundContext, endpointId: string, value: string
 
 const isSuccess = (r: AttemptResult): boolean => r.status !== undefined && r.status >= 200 && r.status < 300;
 
-async function verdictOf(ctx: OutboundContext, meta: MessageMeta, n: number, r: AttemptResult, control: ReceiverControl | undefined): Promise<Verdict> {
+/** at_most_once: a failed attempt is retried only when it provably never reached the receiver (no connection, TLS refused, SSRF/proxy refusal, no OAuth2 token). */
+export const neverReachedReceiver = (r: AttemptResult): boolean => r.status === undefined && r.errorKind !== undefined && (NOT_SENT_KINDS.has(r.errorKind) || r.errorKind === "oauth2");
+
+async function verdictOf(ctx: OutboundContext, meta: MessageMeta, n: number, r: AttemptResult, control: ReceiverControl | undefined, mode: DeliveryMode): Promise<Verdict> {
   if (isSuccess(r)) return { kind: "delivered" };
   if (control === "disable") return { kind: "dead", reason: "receiver_disabled" };
   if (r.status === 410) return { kind: "dead", reason: "gone" };
@@ -166,6 +180,7 @@ async function verdictOf(ctx: OutboundContext, meta: MessageMeta, n: number, r: 
     await ctx.autoDisable(meta.endpointId, "failing", { failing_since: new Date(failingSince).toISOString(), last_status: r.status ?? null, last_error: r.error ?? null });
     return { kind: "dead", reason: "endpoint_disabled" };
   }
+  if (mode === "at_most_once" && !neverReachedReceiver(r)) return { kind: "dead", reason: "at_most_once" };
   if (n >= attemptBudget(ctx.schedule)) return { kind: "dead", reason: "exhausted" };
   if (r.retryAfterMs !== undefined) return { kind: "retry", delayMs: retryAfterDelayMs(ctx.schedule, r.retryAfterMs) };
   const scheduled = scheduledDelayMs(ctx.schedule, n, ctx.random) ?? 0;
@@ -261,16 +276,16 @@ export async function handleDelivery(ctx: OutboundContext, d: Delivery, scope?: 
 
 async function attempt(ctx: OutboundContext, d: Delivery, meta: MessageMeta, entry: EndpointEntry, n: number): Promise<void> {
   const id = meta.endpointId;
-  const r = await sendAttempt(ctx.attemptDeps, entry.sub, webhookMessageId(meta.outcomeId), d.data, entry.source === "config");
+  const r = await sendAttempt(ctx.attemptDeps, entry.sub, webhookMessageId(meta.outcomeId), d.data, entry.source === "config", meta.transformed);
   const control = receiverControl(ctx, id, r.deliveryControl);
-  const verdict = await verdictOf(ctx, meta, n, r, control);
+  const verdict = await verdictOf(ctx, meta, n, r, control, entry.sub.deliveryMode ?? "at_least_once");
   const outcome: AttemptOutcome = verdict.kind;
   const rec = attemptRecord(meta, n, r, outcome, verdict.kind === "retry" ? verdict.delayMs : undefined);
   await writeAttempt(ctx.bus, rec, `a:${d.seq}:${n}`, (o, m) => ctx.logger.warn(o, m));
   ctx.metrics.attempts.inc({ endpoint: id, outcome });
   ctx.metrics.latency.observe({ endpoint: id }, r.latencyMs / 1000);
   // The breaker hears about the endpoint's health; not about the receiver's explicit decisions or a disabled endpoint.
-  if (verdict.kind !== "dead" || verdict.reason === "exhausted") await ctx.breakers.record(id, verdict.kind === "delivered");
+  if (verdict.kind !== "dead" || verdict.reason === "exhausted" || verdict.reason === "at_most_once") await ctx.breakers.record(id, verdict.kind === "delivered");
   if (verdict.kind !== "delivered" && n === FAILING_AFTER_ATTEMPTS) await emitAttemptEvent(ctx, ATTEMPT_FAILING, d, meta, n, r);
 
   if (verdict.kind === "delivered") {
@@ -290,6 +305,6 @@ async function attempt(ctx: OutboundContext, d: Delivery, meta: MessageMeta, ent
   }
   if (verdict.reason === "gone") await ctx.autoDisable(id, "gone", { last_status: 410 });
   if (verdict.reason === "receiver_disabled") await ctx.autoDisable(id, "receiver", { last_status: r.status ?? null, last_error: r.error ?? null });
-  if (verdict.reason === "exhausted") await emitAttemptEvent(ctx, ATTEMPT_EXHAUSTED, d, meta, n, r);
+  if (verdict.reason === "exhausted" || verdict.reason === "at_most_once") await emitAttemptEvent(ctx, ATTEMPT_EXHAUSTED, d, meta, n, r);
   await deadLetter(ctx, d, meta, verdict.reason, n, rec);
 }

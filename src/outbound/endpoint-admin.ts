@@ -18,13 +18,14 @@ import type { OutboundContext } from "./outbound-context.js";
 import { outboundError } from "./outbound-errors.js";
 import type { EndpointLifecycleType } from "./ops-events.js";
 import { CIRCUIT_CLOSED, CIRCUIT_OPENED, ENDPOINT_CREATED, ENDPOINT_DELETED, ENDPOINT_UPDATED, circuitEvent, endpointDisabledEvent, endpointLifecycleEvent, publishOpsEvent } from "./ops-events.js";
-import { generateWebhookSecret } from "./signer.js";
 import type { LookupAll, SsrfPolicy } from "./ssrf-guard.js";
 import { SsrfBlockedError, checkUrl } from "./ssrf-guard.js";
+import type { EgressProxy } from "./egress-proxy.js";
+import { isProxied } from "./egress-proxy.js";
 import type { DisabledReason, Subscription } from "./subscription.js";
 import { subscriptionOfConfig } from "./subscription.js";
 import type { RotateInput, SubscriptionInput, SubscriptionPatch } from "./subscription-input.js";
-import { checkPatchedHeaders, checkSecretFor, checkTlsUrl } from "./subscription-input.js";
+import { checkPatchedHeaders, checkSecretFor, checkTlsUrl, generateSecretFor, isAsymmetric } from "./subscription-input.js";
 import type { SubscriptionStore } from "./subscription-store.js";
 
 /** Old secrets kept signing after rotations, at most. */
@@ -37,6 +38,8 @@ export interface AdminDeps {
   readonly staticEndpoints: readonly EndpointConfig[];
   readonly policy: SsrfPolicy;
   readonly lookupAll: LookupAll;
+  /** With an egress proxy the proxy resolves proxied hosts: only their URL and address literals are checked here. */
+  readonly proxy?: EgressProxy;
   readonly ids: IdGen;
   readonly rotationGraceMs: number;
 }
@@ -69,6 +72,7 @@ export class EndpointAdmin {
     for (const [field, u] of [["url", url], ["auth.token_url", tokenUrl]] as const) {
       if (u === undefined) continue;
       try {
+        if (this.d.proxy !== undefined && isProxied(this.d.proxy, this.d.policy, u)) continue;
         await checkUrl(this.d.policy, u, this.d.lookupAll);
       } catch (err) {
         if (err instanceof SsrfBlockedError) throw outboundError("urlForbidden", `${field}: ${err.message}`);
@@ -97,7 +101,7 @@ export class EndpointAdmin {
   async create(input: SubscriptionInput): Promise<{ entry: EndpointEntry; secret: string }> {
     await this.checkUrls(input.url, input.auth?.type === "oauth2" ? input.auth.tokenUrl : undefined);
     const now = this.d.ctx.clock.now();
-    const secret = input.secret ?? generateWebhookSecret();
+    const secret = input.secret ?? generateSecretFor(input.signing);
     const entry = await this.exclusive(async () => {
       for (;;) {
         const sub: Subscription = {
@@ -116,6 +120,8 @@ export class EndpointAdmin {
           ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
           ...(input.maxInFlight === undefined ? {} : { maxInFlight: input.maxInFlight }),
           ...(input.rateLimit === undefined ? {} : { rateLimit: input.rateLimit }),
+          ...(input.transform === undefined ? {} : { transform: input.transform }),
+          ...(input.deliveryMode === undefined || input.deliveryMode === "at_least_once" ? {} : { deliveryMode: input.deliveryMode }),
           createdAt: now,
           updatedAt: now,
         };
@@ -134,8 +140,9 @@ export class EndpointAdmin {
     const auth = patch.auth === undefined ? cur.sub.auth : (patch.auth ?? undefined);
     await this.checkUrls(patch.url, patch.auth?.type === "oauth2" ? patch.auth.tokenUrl : undefined);
     const entry = await this.exclusive(async () => {
+      const now = this.d.ctx.clock.now();
       const sub = await this.d.store.update(id, (s) => {
-        const next: { -readonly [K in keyof Subscription]: Subscription[K] } = { ...s, updatedAt: this.d.ctx.clock.now() };
+        const next: { -readonly [K in keyof Subscription]: Subscription[K] } = { ...s, updatedAt: now };
         if (patch.url !== undefined) next.url = patch.url;
         if (patch.events !== undefined) next.events = patch.events;
         if (patch.headers !== undefined) next.headers = patch.headers;
@@ -155,7 +162,12 @@ export class EndpointAdmin {
         else if (patch.maxInFlight !== undefined) next.maxInFlight = patch.maxInFlight;
         if (patch.rateLimit === null) delete next.rateLimit;
         else if (patch.rateLimit !== undefined) next.rateLimit = patch.rateLimit;
+        if (patch.transform === null) delete next.transform;
+        else if (patch.transform !== undefined) next.transform = patch.transform;
+        if (patch.deliveryMode === null || patch.deliveryMode === "at_least_once") delete next.deliveryMode;
+        else if (patch.deliveryMode !== undefined) next.deliveryMode = patch.deliveryMode;
         checkPatchedHeaders(next.headers, auth);
+        if (patch.signing !== undefined && isAsymmetric(next.signing) !== isAsymmetric(s.signing)) switchKeyFamily(next, s, now, this.d.rotationGraceMs);
         if (patch.signing !== undefined) checkSecretFor(next.signing, next.secret, "secret (current, for the new signing scheme)");
         return next;
       });
@@ -268,7 +280,7 @@ export class EndpointAdmin {
 
   async rotateSecret(id: string, input: RotateInput): Promise<{ secret: string; previousExpiresAt: number }> {
     const cur = this.apiEntry(id, "rotated");
-    const secret = input.secret ?? generateWebhookSecret();
+    const secret = input.secret ?? generateSecretFor(cur.sub.signing);
     checkSecretFor(cur.sub.signing, secret);
     const now = this.d.ctx.clock.now();
     const expiresAt = now + (input.graceMs ?? this.d.rotationGraceMs);
@@ -319,6 +331,21 @@ export class EndpointAdmin {
   }
 }
 
+/**
+ * A PATCH of `signing` between an HMAC scheme and ed25519: the current secret cannot sign in the
+ * new scheme, so a fresh one of the new kind is generated (GET …/secret shows it). Between
+ * `standard` and `ed25519` (both in `webhook-signature`) the old secret keeps signing beside it
+ * for the rotation grace period (`v1` and `v1a` entries in one header), so receivers can switch
+ * keys; the compat header cannot carry v1a, so `hmac-sha256-hex` ↔ `ed25519` switches at once.
+ */
+function switchKeyFamily(next: { -readonly [K in keyof Subscription]: Subscription[K] }, prev: Subscription, now: number, graceMs: number): void {
+  next.secret = generateSecretFor(next.signing);
+  const bothStandardHeader = next.signing !== "hmac-sha256-hex" && prev.signing !== "hmac-sha256-hex";
+  next.previousSecrets = bothStandardHeader
+    ? [{ secret: prev.secret, expiresAt: now + graceMs }, ...prev.previousSecrets].filter((r) => r.expiresAt > now).slice(0, MAX_RETIRED_SECRETS)
+    : [];
+}
+
 /** The API names of the fields a PATCH changed. */
 function patchedFields(patch: SubscriptionPatch): string[] {
   const names: Partial<Record<keyof SubscriptionPatch, string>> = {
@@ -332,6 +359,7 @@ function patchedFields(patch: SubscriptionPatch): string[] {
     timeoutMs: "timeout_ms",
     maxInFlight: "max_in_flight",
     rateLimit: "rate_limit",
+    deliveryMode: "delivery_mode",
   };
   return (Object.keys(patch) as (keyof SubscriptionPatch)[]).filter((k) => patch[k] !== undefined).map((k) => names[k] ?? k);
 }

@@ -10,6 +10,17 @@
  * the same guarded lookup; agents are cached, and closed when idle for 5 minutes, when the
  * endpoint that used one switches to another identity, and on close().
  *
+ * With an egress proxy (`proxy`, egress-proxy.ts) requests to hosts outside its `noProxy` list go
+ * through it: https in a CONNECT tunnel (TLS to the endpoint inside, client certificate
+ * included; one tunnel per request, no keep-alive), http in absolute-form over a keep-alive
+ * agent to the proxy. The proxy resolves those hosts, so only the URL and address-literal
+ * checks run here; `noProxy` hosts get the full guard.
+ *
+ * Error kinds tell whether the request can have reached the receiver (at-most-once delivery
+ * relies on it): `dns`, `connect`, `tls`, `ssrf`, `proxy` mean it never did — a timeout or a
+ * reset before the connection to the receiver (or the proxy, for http) was established is
+ * reported as `connect`; `timeout` and `network` mean it may have.
+ *
  * `createFetchHttpClient` wraps an injected fetch: it resolves and checks the host first, then
  * lets fetch resolve again; a DNS answer that changes between the two (rebinding) is not caught
  * there, which is why it is only used when a fetch is injected. It cannot present client
@@ -20,9 +31,13 @@ import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import type { IncomingMessage, RequestOptions } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { RequestOptions as HttpsRequestOptions } from "node:https";
-import type { LookupFunction } from "node:net";
+import type { LookupFunction, Socket } from "node:net";
+import { connect as tlsConnect, rootCertificates } from "node:tls";
+import type { TLSSocket } from "node:tls";
 import ipaddr from "ipaddr.js";
 import type { ClientTls } from "./client-tls.js";
+import type { EgressProxy } from "./egress-proxy.js";
+import { ProxyError, authorityOf, openTunnel, proxyRefusal } from "./egress-proxy.js";
 import type { LookupAll, SsrfPolicy } from "./ssrf-guard.js";
 import { SsrfBlockedError, checkAddress, checkUrl, checkUrlSyntax, hostOf, systemLookupAll } from "./ssrf-guard.js";
 import { TlsAgents } from "./tls-agents.js";
@@ -49,7 +64,10 @@ export interface HttpResponse {
   readonly truncated: boolean;
 }
 
-export type HttpErrorKind = "timeout" | "ssrf" | "dns" | "connect" | "tls" | "network";
+export type HttpErrorKind = "timeout" | "ssrf" | "dns" | "connect" | "tls" | "network" | "proxy";
+
+/** Error kinds that prove the request never reached the receiver (at-most-once delivery retries only these). */
+export const NOT_SENT_KINDS: ReadonlySet<string> = new Set<HttpErrorKind>(["ssrf", "dns", "connect", "tls", "proxy"]);
 
 export class HttpRequestError extends Error {
   constructor(
@@ -75,6 +93,7 @@ const MAX_DRAIN_BYTES = 1024 * 1024;
 function classify(err: unknown): HttpRequestError {
   if (err instanceof HttpRequestError) return err;
   if (err instanceof SsrfBlockedError) return new HttpRequestError(err.reason === "dns" ? "dns" : "ssrf", err.message, { cause: err });
+  if (err instanceof ProxyError) return new HttpRequestError("proxy", err.message, { cause: err });
   const e = err as NodeJS.ErrnoException & { cause?: unknown };
   const code = typeof e?.code === "string" ? e.code : "";
   const message = err instanceof Error ? err.message : String(err);
@@ -144,6 +163,8 @@ export interface GuardedClientOptions {
   readonly lookupAll?: LookupAll;
   /** Sockets per host and agent (default 256). */
   readonly maxSockets?: number;
+  /** Egress proxy (outbound.proxy): hosts outside its noProxy list go through it. */
+  readonly proxy?: EgressProxy;
 }
 
 /** The default client: node:http(s), keep-alive, SSRF check at connect time. */
@@ -153,14 +174,18 @@ export function createGuardedHttpClient(opts: GuardedClientOptions): WebhookHttp
   const httpAgent = new HttpAgent(agentOpts);
   const httpsAgent = new HttpsAgent(agentOpts);
   const tlsAgents = new TlsAgents(agentOpts);
+  const proxy = opts.proxy;
+  // http:// through the proxy: absolute-form requests over keep-alive connections to the proxy (the operator's, not SSRF-checked).
+  const proxyAgent = proxy ? new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 256, scheduling: "lifo" }) : undefined;
 
   return {
     send(req: HttpRequest): Promise<HttpResponse> {
       return new Promise<HttpResponse>((resolve, reject) => {
         let url: URL;
+        let host: string;
         try {
           url = checkUrlSyntax(opts.policy, req.url);
-          const host = hostOf(url);
+          host = hostOf(url);
           if (ipaddr.isValid(host)) checkAddress(opts.policy, host, host);
         } catch (err) {
           reject(classify(err));
@@ -169,14 +194,56 @@ export function createGuardedHttpClient(opts: GuardedClientOptions): WebhookHttp
         const body = typeof req.body === "string" ? Buffer.from(req.body, "utf8") : req.body;
         const max = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
         const https = url.protocol === "https:";
-        const mtls = https && req.tls !== undefined ? tlsAgents.acquire(req.tls, req.tlsOwner) : undefined;
-        const options: RequestOptions & HttpsRequestOptions = {
-          method: "POST",
-          agent: mtls?.agent ?? (https ? httpsAgent : httpAgent),
-          headers: { ...req.headers, "content-length": String(body.byteLength) },
-          lookup,
-          ...(mtls && req.tls?.servername !== undefined ? { servername: req.tls.servername } : {}),
-        };
+        const viaProxy = proxy !== undefined && !proxy.bypass(host) ? proxy : undefined;
+        const mtls = https && req.tls !== undefined && viaProxy === undefined ? tlsAgents.acquire(req.tls, req.tlsOwner) : undefined;
+        const headers: Record<string, string> = { ...req.headers, "content-length": String(body.byteLength) };
+        const abort = new AbortController();
+        /** The connection to the receiver (to the proxy for http through it) is up: the request may reach it from now on. */
+        let reached = false;
+        let options: RequestOptions & HttpsRequestOptions;
+        if (viaProxy === undefined) {
+          options = {
+            method: "POST",
+            agent: mtls?.agent ?? (https ? httpsAgent : httpAgent),
+            headers,
+            lookup,
+            ...(mtls && req.tls?.servername !== undefined ? { servername: req.tls.servername } : {}),
+          };
+        } else if (!https) {
+          options = {
+            method: "POST",
+            host: viaProxy.host,
+            port: viaProxy.port,
+            path: url.href,
+            agent: proxyAgent,
+            headers: { ...headers, host: url.host, ...(viaProxy.authorization === undefined ? {} : { "proxy-authorization": viaProxy.authorization }) },
+          };
+        } else {
+          const tls = req.tls;
+          const servername = tls?.servername ?? (ipaddr.isValid(host) ? undefined : host);
+          options = {
+            method: "POST",
+            headers,
+            createConnection: (_o, oncreate) => {
+              openTunnel(viaProxy, authorityOf(url), abort.signal).then(
+                (tunnel: Socket) => {
+                  const secure: TLSSocket = tlsConnect({
+                    socket: tunnel,
+                    // The certificate is checked against servername, else host.
+                    host,
+                    ...(servername === undefined ? {} : { servername }),
+                    ...(tls?.certPem === undefined || tls.keyPem === undefined ? {} : { cert: tls.certPem, key: tls.keyPem }),
+                    ...(tls?.caPem === undefined ? {} : { ca: [...rootCertificates, tls.caPem] }),
+                  });
+                  secure.once("secureConnect", () => (reached = true));
+                  oncreate(null, secure);
+                },
+                (err: unknown) => oncreate(err instanceof Error ? err : new Error(String(err)), undefined as unknown as Socket),
+              );
+              return undefined;
+            },
+          };
+        }
         let settled = false;
         let answered = false;
         const finish = (err: unknown, res?: HttpResponse): void => {
@@ -184,11 +251,29 @@ export function createGuardedHttpClient(opts: GuardedClientOptions): WebhookHttp
           settled = true;
           clearTimeout(timer);
           mtls?.release();
-          if (res) resolve(res);
-          else reject(mtls && !answered && !r.reusedSocket ? refusedAfterHandshake(err) : classify(err));
+          if (res) {
+            resolve(res);
+            return;
+          }
+          abort.abort();
+          let e = mtls && !answered && !r.reusedSocket ? refusedAfterHandshake(err) : classify(err);
+          if (!reached && (e.kind === "timeout" || e.kind === "network" || (viaProxy !== undefined && !https && (e.kind === "connect" || e.kind === "dns")))) {
+            // Never connected: the request cannot have reached the receiver.
+            const what = viaProxy !== undefined && !https ? `proxy ${viaProxy.display}` : url.host;
+            e = new HttpRequestError(viaProxy !== undefined && !https ? "proxy" : "connect", `no connection to ${what}: ${e.kind === "timeout" ? `none within ${req.timeoutMs} ms` : e.message}`, { cause: err });
+          }
+          reject(e);
         };
-        const r = (https ? httpsRequest : httpRequest)(url, options, (res) => {
+        const onResponse = (res: IncomingMessage): void => {
           answered = true;
+          reached = true;
+          const refusal = viaProxy !== undefined && !https ? proxyRefusal(res) : undefined;
+          if (refusal !== undefined) {
+            res.resume();
+            r.destroy();
+            finish(new ProxyError(`proxy ${viaProxy?.display ?? ""} refused ${url.host}: ${res.statusCode ?? 0} (${refusal})`, res.statusCode));
+            return;
+          }
           const chunks: Buffer[] = [];
           let kept = 0;
           let seen = 0;
@@ -213,6 +298,12 @@ export function createGuardedHttpClient(opts: GuardedClientOptions): WebhookHttp
             finish(undefined, { status: res.statusCode ?? 0, headers: firstValues(res), body: Buffer.concat(chunks).toString("utf8"), truncated }),
           );
           res.on("error", (err) => finish(err));
+        };
+        const r = viaProxy !== undefined && !https ? httpRequest(options, onResponse) : (https ? httpsRequest : httpRequest)(url, options, onResponse);
+        r.on("socket", (s: Socket) => {
+          if (viaProxy !== undefined && https) return; // set on the TLS handshake inside the tunnel
+          if (r.reusedSocket || !s.connecting) reached = true;
+          else s.once(https ? "secureConnect" : "connect", () => (reached = true));
         });
         const timer = setTimeout(() => {
           const err = new HttpRequestError("timeout", `no complete answer within ${req.timeoutMs} ms`);
@@ -226,6 +317,7 @@ export function createGuardedHttpClient(opts: GuardedClientOptions): WebhookHttp
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();
+      proxyAgent?.destroy();
       tlsAgents.close();
     },
     tlsAgentCount: () => tlsAgents.size(),

@@ -37,6 +37,12 @@ export interface DeadLetterInput {
   readonly lastAttempt: AttemptRecord | null;
   readonly outcomeSeq: number;
   readonly body: Uint8Array;
+  /** transform_failed: why. */
+  readonly error?: string;
+  /** The outcome, when the body is not it (a transformed body). */
+  readonly outcome?: unknown;
+  /** The body is a transform's output: its content type and rendered headers. */
+  readonly transformed?: { readonly contentType: string; readonly headers: Readonly<Record<string, string>> };
 }
 
 export function deadLetterRecord(i: DeadLetterInput): DeadLetterRecord {
@@ -51,7 +57,9 @@ export function deadLetterRecord(i: DeadLetterInput): DeadLetterRecord {
     attempts: i.attempts,
     last_attempt: i.lastAttempt,
     outcome_seq: i.outcomeSeq,
-    outcome: parseOrNull(body),
+    outcome: i.outcome !== undefined ? i.outcome : parseOrNull(body),
     body,
+    ...(i.error === undefined ? {} : { error: i.error }),
+    ...(i.transformed === undefined ? {} : { transformed: { content_type: i.transformed.contentType, headers: i.transformed.headers } }),
   };
 }

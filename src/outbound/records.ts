@@ -27,7 +27,7 @@ export interface AttemptRecord {
   /** First 4 KiB of the response body. */
   readonly response?: string;
   readonly response_truncated?: boolean;
-  /** timeout, connect, dns, ssrf, tls, network, oauth2, or the non-2xx status summary. */
+  /** timeout, connect, dns, ssrf, tls, proxy, network, oauth2, or the non-2xx status summary. */
   readonly error?: string;
   readonly error_kind?: string;
   readonly outcome: AttemptOutcome;
@@ -39,9 +39,11 @@ export interface AttemptRecord {
 /**
  * exhausted = last attempt failed; gone = 410; receiver_disabled = the receiver answered
  * `webhook-delivery: disable`; aborted = it answered `webhook-delivery: abort-message`;
- * endpoint_disabled / endpoint_deleted = queued while the endpoint was disabled or deleted.
+ * endpoint_disabled / endpoint_deleted = queued while the endpoint was disabled or deleted;
+ * transform_failed = the endpoint's transform could not be rendered for the outcome (`error` says why);
+ * at_most_once = the endpoint's delivery mode is at_most_once and the failed attempt may have reached the receiver.
  */
-export type DeadLetterReason = "exhausted" | "gone" | "receiver_disabled" | "aborted" | "endpoint_disabled" | "endpoint_deleted" | "invalid_message";
+export type DeadLetterReason = "exhausted" | "gone" | "receiver_disabled" | "aborted" | "endpoint_disabled" | "endpoint_deleted" | "invalid_message" | "transform_failed" | "at_most_once";
 
 export interface DeadLetterRecord {
   readonly endpoint_id: string;
@@ -56,8 +58,12 @@ export interface DeadLetterRecord {
   readonly last_attempt: AttemptRecord | null;
   /** Sequence of the outcome on HB_OUTCOMES (0 when unknown). */
   readonly outcome_seq: number;
-  /** The outcome `{id, type, timestamp, data}` (null when the body is not JSON). */
+  /** The outcome `{id, type, timestamp, data}` (null when the body is not JSON; the parsed transformed body when `transformed` is set). */
   readonly outcome: unknown;
+  /** transform_failed: the rendering error, naming the template's path. */
+  readonly error?: string;
+  /** The body is the endpoint's transform of the outcome, sent with this content type and these rendered headers. */
+  readonly transformed?: { readonly content_type: string; readonly headers: Readonly<Record<string, string>> };
   /** The webhook body exactly as it was sent (UTF-8): replays send these bytes again. */
   readonly body: string;
 }

@@ -19,6 +19,7 @@ import { H_OUTCOME_ID, H_OUTCOME_SEQ, H_OUTCOME_TYPE, H_TRIGGER, STREAM_WEBHOOK_
 import type { DeliveryTrigger } from "./outbound-streams.js";
 import type { DeadLetterRecord } from "./records.js";
 import { isOutcome } from "./router.js";
+import { H_TRANSFORM, encodeTransformHeader } from "./transform.js";
 
 export const MAX_RECOVER_RANGE_MS = 14 * 24 * 3_600_000;
 
@@ -28,6 +29,22 @@ export interface FoundMessage {
   readonly outcomeSeq: number;
   readonly body: Uint8Array;
   readonly foundIn: "dead_letters" | "outcomes";
+  /** The body is a transform's output (transform.ts): its content type and rendered headers, sent again as they were. */
+  readonly transformed?: { readonly contentType: string; readonly headers: Readonly<Record<string, string>> };
+  /** Dead letters: why (transform_failed ones hold the outcome, to be transformed again). */
+  readonly reason?: DeadLetterRecord["reason"];
+}
+
+/** A dead letter as a message to enqueue again. */
+export function deadLetterMessage(rec: DeadLetterRecord): Omit<FoundMessage, "foundIn"> {
+  return {
+    outcomeId: rec.outcome_id,
+    type: rec.type,
+    outcomeSeq: rec.outcome_seq,
+    body: Buffer.from(rec.body, "utf8"),
+    reason: rec.reason,
+    ...(rec.transformed === undefined ? {} : { transformed: { contentType: rec.transformed.content_type, headers: rec.transformed.headers } }),
+  };
 }
 
 function matches(messageId: string, outcomeId: string): boolean {
@@ -40,7 +57,7 @@ export async function findMessage(bus: Bus, endpointId: string, messageId: strin
   for await (const m of bus.readMessages!(STREAM_WEBHOOK_DLQ, { subject: deadLetterSubject(endpointId) })) {
     const rec = decodeJson<DeadLetterRecord>(m.data);
     if (matches(messageId, rec.outcome_id)) {
-      found = { outcomeId: rec.outcome_id, type: rec.type, outcomeSeq: rec.outcome_seq, body: Buffer.from(rec.body, "utf8"), foundIn: "dead_letters" };
+      found = { ...deadLetterMessage(rec), foundIn: "dead_letters" };
     }
   }
   if (found) return found;
@@ -64,7 +81,13 @@ export async function findMessage(bus: Bus, endpointId: string, messageId: strin
 export async function enqueue(bus: Bus, endpointId: string, msg: Omit<FoundMessage, "foundIn">, trigger: DeliveryTrigger, msgId: string): Promise<void> {
   await bus.publish(deliverySubject(endpointId), msg.body, {
     msgId,
-    headers: { [H_OUTCOME_ID]: msg.outcomeId, [H_OUTCOME_TYPE]: msg.type, [H_OUTCOME_SEQ]: String(msg.outcomeSeq), [H_TRIGGER]: trigger },
+    headers: {
+      [H_OUTCOME_ID]: msg.outcomeId,
+      [H_OUTCOME_TYPE]: msg.type,
+      [H_OUTCOME_SEQ]: String(msg.outcomeSeq),
+      [H_TRIGGER]: trigger,
+      ...(msg.transformed === undefined ? {} : { [H_TRANSFORM]: encodeTransformHeader(msg.transformed) }),
+    },
   });
 }
 
@@ -76,8 +99,17 @@ export function checkRecoverRange(since: number, until: number, now: number): vo
   if (since > now) throw outboundError("invalid", "since is in the future");
 }
 
-/** Re-enqueue the endpoint's dead letters stored in [since, until]; returns their webhook-ids. */
-export async function recoverDeadLetters(bus: Bus, endpointId: string, since: number, until: number): Promise<string[]> {
+/**
+ * Re-enqueue the endpoint's dead letters stored in [since, until]; returns their webhook-ids.
+ * `prepare` may change a message first (a transform_failed one is transformed again) or skip it (undefined).
+ */
+export async function recoverDeadLetters(
+  bus: Bus,
+  endpointId: string,
+  since: number,
+  until: number,
+  prepare: (msg: Omit<FoundMessage, "foundIn">) => Omit<FoundMessage, "foundIn"> | undefined = (msg) => msg,
+): Promise<string[]> {
   const latest = new Map<string, { seq: number; rec: DeadLetterRecord }>();
   for await (const m of bus.readMessages!(STREAM_WEBHOOK_DLQ, { subject: deadLetterSubject(endpointId), startTimeMs: since })) {
     if (m.storedAt > until) break;
@@ -87,7 +119,9 @@ export async function recoverDeadLetters(bus: Bus, endpointId: string, since: nu
   }
   const out: string[] = [];
   for (const { seq, rec } of latest.values()) {
-    await enqueue(bus, endpointId, { outcomeId: rec.outcome_id, type: rec.type, outcomeSeq: rec.outcome_seq, body: Buffer.from(rec.body, "utf8") }, "recover", `recover:${seq}`);
+    const msg = prepare(deadLetterMessage(rec));
+    if (msg === undefined) continue;
+    await enqueue(bus, endpointId, msg, "recover", `recover:${seq}`);
     out.push(rec.message_id);
   }
   return out;

@@ -12,6 +12,13 @@
  * endpoints have caught up. Copies already stored for an outcome held back are remembered
  * (in this process), so its redelivery does not store them again even after the duplicate
  * window. Counted in `hookbook_webhook_backpressure_total`, logged at most once a minute.
+ *
+ * Transformations (transform.ts): an endpoint with a `transform` gets the rendered body instead
+ * of the outcome; it is rendered here, once, and stored as the delivery message (with its content
+ * type and rendered headers in the `Hb-Transform` header), so every attempt and every replay sends
+ * and signs exactly those bytes. Payload filters match the original outcome, before. A rendering
+ * error dead-letters that (outcome, endpoint) with reason transform_failed and the error (logged,
+ * counted in hookbook_webhook_dead_letters_total); the other endpoints are routed as usual.
  */
 import type { ConsumerHandle, Delivery } from "../bus/port.js";
 import { STREAM_OUTCOMES } from "../bus/streams.js";
@@ -19,6 +26,9 @@ import { isHookbookError } from "../core/errors.js";
 import type { OutcomeMessage } from "../core/outcome.js";
 import { deadLetterRecord, writeDeadLetter } from "./log-writer.js";
 import type { OutboundContext } from "./outbound-context.js";
+import type { EndpointEntry } from "./endpoint-registry.js";
+import { H_TRANSFORM, TransformError, encodeTransformHeader, renderTransform } from "./transform.js";
+import type { RenderedTransform } from "./transform.js";
 import { H_OUTCOME_ID, H_OUTCOME_SEQ, H_OUTCOME_TYPE, H_TRIGGER, ROUTER_DURABLE, STREAM_WEBHOOK_DELIVERY, deliverySubject } from "./outbound-streams.js";
 
 export function isOutcome(value: unknown): value is OutcomeMessage {
@@ -93,6 +103,18 @@ export class RouterState {
   }
 }
 
+/** The endpoint's transform of the outcome, undefined without one; throws TransformError. */
+export function transformFor(entry: EndpointEntry, outcome: OutcomeMessage): RenderedTransform | undefined {
+  const t = entry.sub.transform;
+  if (t === undefined) return undefined;
+  try {
+    return renderTransform(t, outcome);
+  } catch (err) {
+    if (err instanceof TransformError) throw err;
+    throw new TransformError("transform", err instanceof Error ? err.message : String(err), "HB_ERR_TEMPLATE_RUNTIME");
+  }
+}
+
 const isFull = (err: unknown): boolean => isHookbookError(err) && err.code === "HB_ERR_BUS_FULL";
 
 export async function routeOutcome(ctx: OutboundContext, d: Delivery, state: RouterState = new RouterState()): Promise<void> {
@@ -113,16 +135,36 @@ export async function routeOutcome(ctx: OutboundContext, d: Delivery, state: Rou
     ctx.registry.matching(o).map(async (entry) => {
       const id = entry.sub.id;
       if (copies.has(id)) return;
+      let rendered: RenderedTransform | undefined;
+      try {
+        rendered = transformFor(entry, o);
+      } catch (err) {
+        const e = err as TransformError;
+        const rec = deadLetterRecord({ endpointId: id, outcomeId: o.id, type: o.type, reason: "transform_failed", at: ctx.clock.now(), attempts: 0, lastAttempt: null, outcomeSeq: d.seq, body: d.data, error: e.message });
+        await writeDeadLetter(ctx.bus, rec, `dlq:t:${o.id}:${id}`);
+        ctx.metrics.deadLetters.inc({ endpoint: id, reason: "transform_failed" });
+        ctx.logger.error({ endpointId: id, outcomeId: o.id, type: o.type, path: e.path, code: e.code, error: e.message }, "webhook transform failed; the outcome is dead-lettered for this endpoint (transform_failed)");
+        copies.add(id);
+        return;
+      }
+      const body = rendered?.body ?? d.data;
+      const transformed = rendered === undefined ? {} : { outcome: o, transformed: { contentType: rendered.contentType, headers: rendered.headers } };
       if (entry.sub.status === "disabled") {
-        const rec = deadLetterRecord({ endpointId: id, outcomeId: o.id, type: o.type, reason: "endpoint_disabled", at: ctx.clock.now(), attempts: 0, lastAttempt: null, outcomeSeq: d.seq, body: d.data });
+        const rec = deadLetterRecord({ endpointId: id, outcomeId: o.id, type: o.type, reason: "endpoint_disabled", at: ctx.clock.now(), attempts: 0, lastAttempt: null, outcomeSeq: d.seq, body, ...transformed });
         await writeDeadLetter(ctx.bus, rec, `dlq:r:${o.id}:${id}`);
         ctx.metrics.deadLetters.inc({ endpoint: id, reason: "endpoint_disabled" });
         copies.add(id);
         return;
       }
-      await ctx.bus.publish(deliverySubject(id), d.data, {
+      await ctx.bus.publish(deliverySubject(id), body, {
         msgId: `${o.id}:${id}`,
-        headers: { [H_OUTCOME_ID]: o.id, [H_OUTCOME_TYPE]: o.type, [H_OUTCOME_SEQ]: String(d.seq), [H_TRIGGER]: "route" },
+        headers: {
+          [H_OUTCOME_ID]: o.id,
+          [H_OUTCOME_TYPE]: o.type,
+          [H_OUTCOME_SEQ]: String(d.seq),
+          [H_TRIGGER]: "route",
+          ...(rendered === undefined ? {} : { [H_TRANSFORM]: encodeTransformHeader(rendered) }),
+        },
       });
       copies.add(id);
       ctx.metrics.routed.inc({ endpoint: id });

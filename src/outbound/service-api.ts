@@ -2,6 +2,7 @@
  * What the admin API calls: `OutboundService`. Bodies arrive parsed (subscription-input.ts);
  * every failure is an HB error with the code of outbound-errors.ts.
  */
+import type { IdempotencyStore } from "./idempotency.js";
 import type { Registry } from "prom-client";
 import type { ConsumerHandle } from "../bus/port.js";
 import { encodeJson } from "../bus/port.js";
@@ -23,9 +24,14 @@ import { outboundError } from "./outbound-errors.js";
 import type { BreakerView } from "./circuit-breaker.js";
 import type { AttemptRecord, DeadLetterRecord } from "./records.js";
 import { checkRecoverRange, enqueue, findMessage, recoverDeadLetters } from "./replay.js";
+import type { FoundMessage } from "./replay.js";
+import { isOutcome, transformFor } from "./router.js";
+import { parseTransformField } from "./subscription-input.js";
+import type { TransformPreview } from "./transform.js";
+import { TransformError, parsePreviewInput, previewTransform } from "./transform.js";
 import type { RotateInput, SubscriptionInput, SubscriptionPatch } from "./subscription-input.js";
 import type { EndpointView } from "./subscription-view.js";
-import { endpointView } from "./subscription-view.js";
+import { endpointView, secretView } from "./subscription-view.js";
 
 export const TEST_EVENT_TYPE = "webhook.test";
 export const MAX_LIST_LIMIT = 1000;
@@ -45,14 +51,14 @@ export interface OutboundService {
   readonly metrics: Registry;
   list(): EndpointView[];
   get(id: string): EndpointView;
-  /** The current signing secret (and when retired ones stop signing). */
-  secret(id: string): { secret: string; previous: { expires_at: string }[] };
-  create(input: SubscriptionInput): Promise<EndpointView & { secret: string }>;
+  /** The current signing secret (ed25519: the public key, also as `public_key`; subscription-view.ts secretView) and when retired ones stop signing. */
+  secret(id: string): { secret: string; public_key?: string; previous: { expires_at: string }[] };
+  create(input: SubscriptionInput): Promise<EndpointView & { secret: string; public_key?: string }>;
   update(id: string, patch: SubscriptionPatch): Promise<EndpointView>;
   remove(id: string): Promise<void>;
   enable(id: string): Promise<EndpointView>;
   disable(id: string): Promise<EndpointView>;
-  rotateSecret(id: string, input: RotateInput): Promise<{ secret: string; previous_expires_at: string }>;
+  rotateSecret(id: string, input: RotateInput): Promise<{ secret: string; public_key?: string; previous_expires_at: string }>;
   /** Resend one message (webhook-id `msg_…` or outcome id), keeping its id. */
   replay(id: string, messageId: string): Promise<{ message_id: string; found_in: string }>;
   /** Resend every dead letter of the endpoint stored in [since, until] (ms since epoch, ≤ 14 days; until default now). */
@@ -61,8 +67,12 @@ export interface OutboundService {
   deadLetters(id: string, limit: number): Promise<DeadLetterRecord[]>;
   stats(id: string): Promise<EndpointStats & { status: string; queued: number; breaker: BreakerView }>;
   sendTest(id: string): Promise<TestSendResult>;
+  /** Render the endpoint's transform (or `transform` of the body) against `outcome` of the body (default: a sample webhook.test event); nothing is sent. */
+  previewTransform(id: string, body: unknown): TransformPreview;
   /** Reload endpoints from KV now (the service also does it periodically). */
   reconcile(): Promise<void>;
+  /** Answers kept for `Idempotency-Key` (idempotency.ts); absent = the header is ignored. */
+  readonly idempotency?: IdempotencyStore;
   stop(): Promise<void>;
 }
 
@@ -75,17 +85,20 @@ export interface ServiceParts {
   readonly defaults: { readonly timeoutMs: number; readonly maxInFlight: number };
   readonly ids: IdGen;
   readonly reconcileIntervalMs: number;
+  readonly idempotency?: IdempotencyStore;
 }
 
 const clampLimit = (n: number): number => Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(n) || 50));
 
 export class OutboundServiceImpl implements OutboundService {
   readonly metrics: Registry;
+  readonly idempotency: IdempotencyStore | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
 
   constructor(private readonly p: ServiceParts) {
     this.metrics = p.ctx.metrics.registry;
+    this.idempotency = p.idempotency;
     this.schedule();
   }
 
@@ -119,15 +132,15 @@ export class OutboundServiceImpl implements OutboundService {
     return this.view(id);
   }
 
-  secret(id: string): { secret: string; previous: { expires_at: string }[] } {
+  secret(id: string): { secret: string; public_key?: string; previous: { expires_at: string }[] } {
     const { sub } = this.p.admin.entry(id);
     const now = this.p.ctx.clock.now();
-    return { secret: sub.secret, previous: sub.previousSecrets.filter((s) => s.expiresAt > now).map((s) => ({ expires_at: new Date(s.expiresAt).toISOString() })) };
+    return { ...secretView(sub.signing, sub.secret), previous: sub.previousSecrets.filter((s) => s.expiresAt > now).map((s) => ({ expires_at: new Date(s.expiresAt).toISOString() })) };
   }
 
-  async create(input: SubscriptionInput): Promise<EndpointView & { secret: string }> {
+  async create(input: SubscriptionInput): Promise<EndpointView & { secret: string; public_key?: string }> {
     const { entry, secret } = await this.p.admin.create(input);
-    return { ...this.viewOf(entry), secret };
+    return { ...this.viewOf(entry), ...secretView(entry.sub.signing, secret) };
   }
 
   async update(id: string, patch: SubscriptionPatch): Promise<EndpointView> {
@@ -146,9 +159,9 @@ export class OutboundServiceImpl implements OutboundService {
     return this.viewOf(await this.p.admin.disable(id));
   }
 
-  async rotateSecret(id: string, input: RotateInput): Promise<{ secret: string; previous_expires_at: string }> {
+  async rotateSecret(id: string, input: RotateInput): Promise<{ secret: string; public_key?: string; previous_expires_at: string }> {
     const r = await this.p.admin.rotateSecret(id, input);
-    return { secret: r.secret, previous_expires_at: new Date(r.previousExpiresAt).toISOString() };
+    return { ...secretView(this.p.admin.entry(id).sub.signing, r.secret), previous_expires_at: new Date(r.previousExpiresAt).toISOString() };
   }
 
   private enabledEntry(id: string): void {
@@ -164,7 +177,14 @@ export class OutboundServiceImpl implements OutboundService {
     if (found.foundIn === "outcomes" && !matchesEventType(sub.events, found.type)) {
       throw outboundError("invalid", `endpoint ${id} does not subscribe to ${found.type}`);
     }
-    await enqueue(this.p.ctx.bus, id, found, "replay", `replay:${this.p.ids.uuid()}`);
+    let msg: Omit<FoundMessage, "foundIn">;
+    try {
+      msg = this.transformed(this.p.admin.entry(id), found, found.foundIn === "outcomes");
+    } catch (err) {
+      if (err instanceof TransformError) throw outboundError("invalid", `the endpoint's transform failed for this message: ${err.message}`);
+      throw err;
+    }
+    await enqueue(this.p.ctx.bus, id, msg, "replay", `replay:${this.p.ids.uuid()}`);
     return { message_id: webhookMessageId(found.outcomeId), found_in: found.foundIn };
   }
 
@@ -172,8 +192,49 @@ export class OutboundServiceImpl implements OutboundService {
     this.enabledEntry(id);
     const now = this.p.ctx.clock.now();
     checkRecoverRange(since, until ?? now, now);
-    const ids = await recoverDeadLetters(this.p.ctx.bus, id, since, until ?? now);
+    const ids = await recoverDeadLetters(this.p.ctx.bus, id, since, until ?? now, (msg) => {
+      try {
+        return this.transformed(this.p.admin.entry(id), msg, false);
+      } catch (err) {
+        this.p.ctx.logger.warn({ endpointId: id, outcomeId: msg.outcomeId, error: (err as Error).message }, "recover: the endpoint's transform still fails for this dead letter; skipped");
+        return undefined;
+      }
+    });
     return { replayed: ids.length, message_ids: ids };
+  }
+
+  /**
+   * A message to send again: a dead letter's stored bytes as they are, except a transform_failed
+   * one (it holds the outcome) and an outcome read back from HB_OUTCOMES (`fromOutcomes`), which
+   * get the endpoint's current transform. Throws TransformError.
+   */
+  private transformed(entry: EndpointEntry, msg: Omit<FoundMessage, "foundIn">, fromOutcomes: boolean): Omit<FoundMessage, "foundIn"> {
+    if (!fromOutcomes && msg.reason !== "transform_failed") return msg;
+    let outcome: unknown;
+    try {
+      outcome = JSON.parse(Buffer.from(msg.body).toString("utf8")) as unknown;
+    } catch {
+      return msg;
+    }
+    if (!isOutcome(outcome)) return msg;
+    const r = transformFor(entry, outcome);
+    if (r === undefined) return msg;
+    return { outcomeId: msg.outcomeId, type: msg.type, outcomeSeq: msg.outcomeSeq, body: r.body, transformed: { contentType: r.contentType, headers: r.headers } };
+  }
+
+  previewTransform(id: string, body: unknown): TransformPreview {
+    const entry = this.p.admin.entry(id);
+    const input = parsePreviewInput(body, this.p.ctx.clock.now(), parseTransformField);
+    return previewTransform(input.transform ?? entry.sub.transform, input.outcome ?? this.testEvent(id));
+  }
+
+  private testEvent(id: string): OutcomeMessage {
+    return {
+      id: `test_${this.p.ids.uuid().replace(/-/g, "")}`,
+      type: TEST_EVENT_TYPE,
+      timestamp: new Date(this.p.ctx.clock.now()).toISOString(),
+      data: { endpoint_id: id, message: "Test webhook from hookbook. Verify the signature like any other message." },
+    };
   }
 
   async attempts(id: string, limit: number): Promise<AttemptRecord[]> {
@@ -193,16 +254,19 @@ export class OutboundServiceImpl implements OutboundService {
   }
 
   async sendTest(id: string): Promise<TestSendResult> {
-    const { sub, source } = this.p.admin.entry(id);
-    const now = this.p.ctx.clock.now();
-    const event: OutcomeMessage = {
-      id: `test_${this.p.ids.uuid().replace(/-/g, "")}`,
-      type: TEST_EVENT_TYPE,
-      timestamp: new Date(now).toISOString(),
-      data: { endpoint_id: id, message: "Test webhook from hookbook. Verify the signature like any other message." },
-    };
+    const entry = this.p.admin.entry(id);
+    const { sub, source } = entry;
+    const event = this.testEvent(id);
     const messageId = webhookMessageId(event.id);
-    const r = await sendAttempt(this.p.ctx.attemptDeps, sub, messageId, encodeJson(event), source === "config");
+    // Through the endpoint's transform like any message; a transform failure is the answer (nothing sent).
+    let rendered: ReturnType<typeof transformFor>;
+    try {
+      rendered = transformFor(entry, event);
+    } catch (err) {
+      const e = err as TransformError;
+      return { message_id: messageId, delivered: false, status: null, latency_ms: 0, body: "", error: `transform_failed: ${e.message}` };
+    }
+    const r = await sendAttempt(this.p.ctx.attemptDeps, sub, messageId, rendered?.body ?? encodeJson(event), source === "config", rendered);
     const rec = attemptRecord({ endpointId: id, outcomeId: event.id, type: event.type, outcomeSeq: 0, trigger: "route" }, 1, r, "test");
     await writeAttempt(this.p.ctx.bus, { ...rec, trigger: "test" }, `test:${event.id}`, (o, m) => this.p.ctx.logger.warn(o, m));
     this.p.ctx.metrics.attempts.inc({ endpoint: id, outcome: "test" });

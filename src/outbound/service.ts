@@ -37,12 +37,16 @@ import { BACKPRESSURE_DEFAULTS, startRouter } from "./router.js";
 import type { SecretKeyOptions } from "./secret-box.js";
 import { openSecretBox } from "./secret-box.js";
 import { clientCertInfo } from "./client-tls.js";
+import type { EgressProxyConfig } from "./egress-proxy.js";
+import { compileEgressProxy } from "./egress-proxy.js";
+import { IDEMPOTENCY_BUCKET, IDEMPOTENCY_TTL_MS, IdempotencyStore } from "./idempotency.js";
 import { OutboundServiceImpl } from "./service-api.js";
 import type { OutboundService } from "./service-api.js";
 import { parseWebhookSecret } from "./signer.js";
 import type { LookupAll, SsrfOptions } from "./ssrf-guard.js";
 import { compileSsrfPolicy, systemLookupAll } from "./ssrf-guard.js";
 import { SubscriptionStore } from "./subscription-store.js";
+import { checkSecretFor } from "./subscription-input.js";
 
 export { OUTBOUND_USER_AGENT };
 
@@ -99,6 +103,8 @@ export interface OutboundOptions {
   readonly backpressure?: Partial<BackpressureOptions>;
   /** Encryption of subscription credentials in KV (secret-box.ts); none = plain text with a warning. */
   readonly secretKeys?: SecretKeyOptions;
+  /** Egress proxy for every attempt and OAuth2 token request (`outbound.proxy`, egress-proxy.ts); not used with `fetchImpl`/`httpClient`. */
+  readonly proxy?: EgressProxyConfig;
 }
 
 function checkStaticEndpoints(endpoints: readonly EndpointConfig[], httpsOnly: boolean, logger: OutboundLogger): EndpointConfig[] {
@@ -108,7 +114,8 @@ function checkStaticEndpoints(endpoints: readonly EndpointConfig[], httpsOnly: b
     if (!ENDPOINT_ID_PATTERN.test(ep.id)) throw new HookbookError("HB_ERR_CONFIG_INVALID", `outbound endpoint id ${JSON.stringify(ep.id)}: use 1–64 of [A-Za-z0-9_-]`);
     if (seen.has(ep.id)) throw new HookbookError("HB_ERR_CONFIG_INVALID", `outbound endpoint id ${ep.id} is used twice`);
     seen.add(ep.id);
-    parseWebhookSecret(ep.secret);
+    if ((ep.signing ?? "standard") === "standard") parseWebhookSecret(ep.secret);
+    else checkSecretFor(ep.signing ?? "standard", ep.secret, `outbound endpoint ${ep.id}: secret`);
     if (!/^https?:\/\//i.test(ep.url)) throw new HookbookError("HB_ERR_CONFIG_INVALID", `outbound endpoint ${ep.id}: url must be http:// or https://`);
     if (httpsOnly && !/^https:\/\//i.test(ep.url)) throw new HookbookError("HB_ERR_CONFIG_INVALID", `outbound endpoint ${ep.id}: outbound.ssrf.httpsOnly requires an https:// url`);
     for (const p of ep.events) {
@@ -141,13 +148,17 @@ export async function startOutbound(opts: OutboundOptions): Promise<OutboundServ
   const schedule = resolveRetrySchedule(opts.retry);
   const breakerSettings = resolveBreakerSettings(opts.breaker);
   const policy = compileSsrfPolicy(opts.ssrf ?? { allow: [], httpsOnly: false });
+  const proxy = opts.proxy === undefined ? undefined : compileEgressProxy(opts.proxy);
+  if (proxy && (opts.fetchImpl || opts.httpClient)) logger.warn({ proxy: proxy.display }, "outbound.proxy is ignored: an injected fetch or HTTP client sends the webhooks");
   const lookupAll = opts.lookupAll ?? systemLookupAll;
   const staticEndpoints = checkStaticEndpoints(opts.staticEndpoints ?? [], policy.httpsOnly, logger);
   const defaults = { timeoutMs: opts.defaultTimeoutMs ?? OUTBOUND_DEFAULTS.timeoutMs, maxInFlight: opts.maxInFlight ?? OUTBOUND_DEFAULTS.maxInFlight };
 
   await bus.ensureStreams([...defaultStreams().filter((s) => s.name === STREAM_OUTCOMES), ...outboundStreams(retryHorizonMs(schedule), opts.deliveryMaxBytes)]);
+  const box = openSecretBox(opts.secretKeys, logger);
+  const idempotency = new IdempotencyStore(await bus.kv({ bucket: IDEMPOTENCY_BUCKET, ttlMs: IDEMPOTENCY_TTL_MS }), clock, box);
   const store = new SubscriptionStore(await bus.kv({ bucket: SUBSCRIPTIONS_BUCKET }), {
-    box: openSecretBox(opts.secretKeys, logger),
+    box,
     onUnreadable: (id, err, kept) =>
       logger.error({ endpointId: id, code: err.code, error: err.message }, kept ? "webhook endpoint changed but cannot be decrypted; the last readable version stays in use" : "webhook endpoint skipped: its stored secrets cannot be decrypted"),
   });
@@ -158,7 +169,8 @@ export async function startOutbound(opts: OutboundOptions): Promise<OutboundServ
   // API subscriptions go through the SSRF guard; config endpoints are the operator's own and skip the address check.
   const trustedPolicy = compileSsrfPolicy({ allow: ["0.0.0.0/0", "::/0"], httpsOnly: policy.httpsOnly });
   const clientFor = (p: typeof policy): WebhookHttpClient =>
-    opts.httpClient ?? (opts.fetchImpl ? createFetchHttpClient({ policy: p, fetchImpl: opts.fetchImpl, lookupAll }) : createGuardedHttpClient({ policy: p, lookupAll }));
+    opts.httpClient ??
+    (opts.fetchImpl ? createFetchHttpClient({ policy: p, fetchImpl: opts.fetchImpl, lookupAll }) : createGuardedHttpClient({ policy: p, lookupAll, ...(proxy ? { proxy } : {}) }));
   const http = clientFor(policy);
   const trustedHttp = clientFor(trustedPolicy);
   const registry = new EndpointRegistry();
@@ -207,6 +219,7 @@ export async function startOutbound(opts: OutboundOptions): Promise<OutboundServ
     staticEndpoints,
     policy,
     lookupAll,
+    ...(proxy ? { proxy } : {}),
     ids: opts.ids ?? randomIds,
     rotationGraceMs: opts.rotationGraceMs ?? OUTBOUND_DEFAULTS.rotationGraceMs,
   });
@@ -224,6 +237,6 @@ export async function startOutbound(opts: OutboundOptions): Promise<OutboundServ
     trustedHttp.close();
     throw err;
   }
-  logger.info({ endpoints: registry.all().length, schedule, httpsOnly: policy.httpsOnly, breaker: breakerSettings }, "outbound webhooks started");
-  return new OutboundServiceImpl({ ctx, admin, consumers, router, http: [http, trustedHttp], defaults, ids: opts.ids ?? randomIds, reconcileIntervalMs: opts.reconcileIntervalMs ?? OUTBOUND_DEFAULTS.reconcileIntervalMs });
+  logger.info({ endpoints: registry.all().length, schedule, httpsOnly: policy.httpsOnly, breaker: breakerSettings, proxy: proxy?.display ?? null }, "outbound webhooks started");
+  return new OutboundServiceImpl({ ctx, admin, consumers, router, http: [http, trustedHttp], defaults, ids: opts.ids ?? randomIds, idempotency, reconcileIntervalMs: opts.reconcileIntervalMs ?? OUTBOUND_DEFAULTS.reconcileIntervalMs });
 }

@@ -10,12 +10,22 @@
  * match ^[0-9]{1,12}$ and lie within ±tolerance (300 s, a skew of exactly 300 s passes);
  * signature header split on spaces, each entry split at its first comma, entries whose version
  * is not `v1` are skipped (`v1a`, `v2`, ...); constant-time comparison; any match is valid.
+ *
+ * Asymmetric `v1a` (ed25519.ts): a `whsk_` private key (string or KeyObject) signs a
+ * `v1a,<base64 Ed25519 signature>` entry over the same content; verifying with a `whpk_` public
+ * key (or a `whsk_` key, whose public half is used) checks the `v1a` entries only and skips `v1`.
+ * HMAC and Ed25519 keys may be mixed in one header (a scheme switch with a grace period).
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { createHmac, createPublicKey, randomBytes, timingSafeEqual } from "node:crypto";
 import { HookbookError } from "../core/errors.js";
+import { ed25519Sign, ed25519Verify, isEd25519KeyObject, isEd25519PublicKey, isEd25519Secret, parseEd25519PublicKey, parseEd25519Secret } from "./ed25519.js";
 
-/** A `whsec_...` / plain base64 secret string, or the raw key bytes. */
-export type WebhookSecret = string | Uint8Array;
+/**
+ * A `whsec_...` / plain base64 secret string or the raw HMAC key bytes (`v1`); or an Ed25519 key
+ * (`v1a`): a `whsk_...` / `whpk_...` string or a KeyObject (private to sign, public or private to verify).
+ */
+export type WebhookSecret = string | Uint8Array | KeyObject;
 
 /** Header names (lower case, as the spec writes them). */
 export const WEBHOOK_ID_HEADER = "webhook-id";
@@ -56,10 +66,31 @@ export function generateWebhookSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString("base64");
 }
 
-function keyOf(secret: WebhookSecret): Buffer {
-  if (typeof secret === "string") return parseWebhookSecret(secret);
-  if (secret.length === 0) throw new HookbookError("HB_ERR_WEBHOOK_SECRET", "webhook secret is empty");
-  return Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength);
+type ParsedKey = { readonly kind: "hmac"; readonly key: Buffer } | { readonly kind: "ed25519"; readonly key: KeyObject };
+
+function keyOf(secret: WebhookSecret): ParsedKey {
+  if (typeof secret === "string") {
+    if (isEd25519Secret(secret)) return { kind: "ed25519", key: parseEd25519Secret(secret) };
+    if (isEd25519PublicKey(secret)) return { kind: "ed25519", key: parseEd25519PublicKey(secret) };
+    return { kind: "hmac", key: parseWebhookSecret(secret) };
+  }
+  if (secret instanceof Uint8Array) {
+    if (secret.length === 0) throw new HookbookError("HB_ERR_WEBHOOK_SECRET", "webhook secret is empty");
+    return { kind: "hmac", key: Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) };
+  }
+  if (isEd25519KeyObject(secret, "private") || isEd25519KeyObject(secret, "public")) return { kind: "ed25519", key: secret };
+  throw new HookbookError("HB_ERR_WEBHOOK_SECRET", "webhook key object must be an Ed25519 key");
+}
+
+function signedContent(msgId: string, timestamp: string, body: Uint8Array): Uint8Array[] {
+  return [Buffer.from(`${msgId}.${timestamp}.`, "utf8"), body];
+}
+
+/** One header entry: `v1,<HMAC>` or `v1a,<Ed25519 signature>` (a private key is needed for the latter). */
+function signatureEntry(k: ParsedKey, msgId: string, timestamp: string, body: Uint8Array): string {
+  if (k.kind === "hmac") return `v1,${computeSignature(k.key, msgId, timestamp, body)}`;
+  if (k.key.type !== "private") throw new HookbookError("HB_ERR_WEBHOOK_SECRET", "signing with v1a needs the Ed25519 private key (whsk_), not the public key");
+  return `v1a,${ed25519Sign(k.key, signedContent(msgId, timestamp, body))}`;
 }
 
 function bodyBytes(body: Uint8Array | string): Uint8Array {
@@ -81,8 +112,8 @@ function checkTimestamp(timestampSec: number): string {
 }
 
 /**
- * One signature entry `v1,<base64>` over `msgId.timestampSec.body` (body as raw bytes; a string
- * body is taken as UTF-8).
+ * One signature entry `v1,<base64>` (HMAC secret) or `v1a,<base64>` (Ed25519 private key) over
+ * `msgId.timestampSec.body` (body as raw bytes; a string body is taken as UTF-8).
  */
 export function signPayload(
   secret: WebhookSecret,
@@ -90,12 +121,13 @@ export function signPayload(
   timestampSec: number,
   body: Uint8Array | string,
 ): string {
-  return `v1,${computeSignature(keyOf(secret), msgId, checkTimestamp(timestampSec), bodyBytes(body))}`;
+  return signatureEntry(keyOf(secret), msgId, checkTimestamp(timestampSec), bodyBytes(body));
 }
 
 /**
  * The three Standard Webhooks headers for one attempt. `secrets`: the current secret first,
- * then older ones still inside their rotation grace period; each adds one `v1,` entry.
+ * then older ones still inside their rotation grace period; each adds one `v1,` entry (HMAC
+ * secret) or `v1a,` entry (Ed25519 private key).
  * `msgId` must be non-empty, contain no `.` and no whitespace (it is part of the signed content
  * and a header value).
  */
@@ -113,7 +145,7 @@ export function signatureHeaders(
   }
   const ts = checkTimestamp(timestampSec);
   const bytes = bodyBytes(body);
-  const entries = secrets.map((s) => `v1,${computeSignature(keyOf(s), msgId, ts, bytes)}`);
+  const entries = secrets.map((s) => signatureEntry(keyOf(s), msgId, ts, bytes));
   return {
     [WEBHOOK_ID_HEADER]: msgId,
     [WEBHOOK_TIMESTAMP_HEADER]: ts,
@@ -168,8 +200,10 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Verify a received webhook and say why it failed. Throws HB_ERR_WEBHOOK_SECRET only when the
- * secret itself is unusable (a configuration error, not a bad request).
+ * Verify a received webhook and say why it failed. With an HMAC secret the `v1` entries are
+ * checked, with an Ed25519 key (`whpk_`, or `whsk_` whose public half is used) the `v1a` ones.
+ * Throws HB_ERR_WEBHOOK_SECRET only when the secret itself is unusable (a configuration error,
+ * not a bad request).
  */
 export function verifyWebhookDetailed(
   secret: WebhookSecret,
@@ -190,13 +224,17 @@ export function verifyWebhookDetailed(
   if (now - ts > tolerance) return { ok: false, reason: "timestamp-too-old" };
   if (ts - now > tolerance) return { ok: false, reason: "timestamp-too-new" };
 
-  const expected = computeSignature(key, msgId, timestamp, bodyBytes(body));
+  const version = key.kind === "hmac" ? "v1" : "v1a";
+  const expected = key.kind === "hmac" ? computeSignature(key.key, msgId, timestamp, bodyBytes(body)) : undefined;
+  const publicKey = key.kind === "ed25519" ? (key.key.type === "private" ? createPublicKey(key.key) : key.key) : undefined;
+  const content = signedContent(msgId, timestamp, bodyBytes(body));
   let matched = false;
   for (const entry of signature.split(" ")) {
     const comma = entry.indexOf(",");
-    if (comma < 0 || entry.slice(0, comma) !== "v1") continue;
-    // No early exit: every v1 entry is compared, so timing does not reveal which one matched.
-    if (constantTimeEqual(entry.slice(comma + 1), expected)) matched = true;
+    if (comma < 0 || entry.slice(0, comma) !== version) continue;
+    const given = entry.slice(comma + 1);
+    // No early exit: every entry is checked, so timing does not reveal which one matched.
+    if (expected !== undefined ? constantTimeEqual(given, expected) : publicKey !== undefined && ed25519Verify(publicKey, content, given)) matched = true;
   }
   return matched ? { ok: true } : { ok: false, reason: "no-matching-signature" };
 }

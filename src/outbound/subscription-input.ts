@@ -11,9 +11,13 @@ import { outboundError } from "./outbound-errors.js";
 import { compileFilter } from "./payload-filter.js";
 import type { RateLimit } from "./rate-limiter.js";
 import { RATE_LIMIT_MAX_REQUESTS, RATE_LIMIT_PERIOD } from "./rate-limiter.js";
-import { parseWebhookSecret } from "./signer.js";
-import type { EndpointAuth, SigningScheme } from "./subscription.js";
-import { SIGNING_SCHEMES } from "./subscription.js";
+import { generateEd25519KeyPair, isEd25519Secret, parseEd25519Secret } from "./ed25519.js";
+import { generateWebhookSecret, parseWebhookSecret } from "./signer.js";
+import type { DeliveryMode, EndpointAuth, SigningScheme } from "./subscription.js";
+import { DELIVERY_MODES, SIGNING_SCHEMES } from "./subscription.js";
+import { SENSITIVE_HEADER } from "./subscription-view.js";
+import type { WebhookTransform } from "./transform.js";
+import { parseTransform, reservedTransformHeader } from "./transform.js";
 
 export interface SubscriptionInput {
   readonly url: string;
@@ -28,6 +32,8 @@ export interface SubscriptionInput {
   readonly maxInFlight?: number;
   readonly rateLimit?: RateLimit;
   readonly tls?: ClientTls;
+  readonly transform?: WebhookTransform;
+  readonly deliveryMode?: DeliveryMode;
 }
 
 /** PATCH: absent = unchanged, null = cleared (optional fields only). */
@@ -43,6 +49,9 @@ export interface SubscriptionPatch {
   readonly maxInFlight?: number | null;
   readonly rateLimit?: RateLimit | null;
   readonly tls?: ClientTls | null;
+  readonly transform?: WebhookTransform | null;
+  /** null = back to the default (at_least_once). */
+  readonly deliveryMode?: DeliveryMode | null;
 }
 
 export interface RotateInput {
@@ -85,8 +94,8 @@ export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   "x-webhook-signature",
 ]);
 
-const CREATE_FIELDS = new Set(["url", "events", "secret", "description", "headers", "auth", "filter", "signing", "timeout_ms", "max_in_flight", "rate_limit", "tls"]);
-const PATCH_FIELDS = new Set(["url", "events", "description", "headers", "auth", "filter", "signing", "timeout_ms", "max_in_flight", "rate_limit", "tls"]);
+const CREATE_FIELDS = new Set(["url", "events", "secret", "description", "headers", "auth", "filter", "signing", "timeout_ms", "max_in_flight", "rate_limit", "tls", "transform", "delivery_mode"]);
+const PATCH_FIELDS = new Set(["url", "events", "description", "headers", "auth", "filter", "signing", "timeout_ms", "max_in_flight", "rate_limit", "tls", "transform", "delivery_mode"]);
 
 const bad = (field: string, message: string): Error => outboundError("invalid", `${field}: ${message}`);
 
@@ -222,13 +231,42 @@ export function checkTlsUrl(url: string, tls: ClientTls | undefined | null): voi
   if (tls && !/^https:\/\//i.test(url)) throw bad("tls", "a client certificate needs an https:// url");
 }
 
+/** `transform: {body, headers?, content_type?}` (transform.ts); credential-looking header names belong in `headers` (encrypted at rest). */
+export function parseTransformField(v: unknown): WebhookTransform {
+  return parseTransform(v, "transform", (name) =>
+    reservedTransformHeader(name) ?? (SENSITIVE_HEADER.test(name) ? "looks like a credential: put it in headers or auth (encrypted at rest; transforms are not)" : undefined),
+  );
+}
+
+function parseDeliveryMode(v: unknown): DeliveryMode {
+  if (typeof v !== "string" || !DELIVERY_MODES.includes(v as DeliveryMode)) throw bad("delivery_mode", `must be one of ${DELIVERY_MODES.join(", ")}`);
+  return v as DeliveryMode;
+}
+
 function parseSigning(v: unknown): SigningScheme {
   if (typeof v !== "string" || !SIGNING_SCHEMES.includes(v as SigningScheme)) throw bad("signing", `must be one of ${SIGNING_SCHEMES.join(", ")}`);
   return v as SigningScheme;
 }
 
+/** True when `scheme` signs with an Ed25519 key pair (its secret is a `whsk_` private key). */
+export const isAsymmetric = (scheme: SigningScheme): boolean => scheme === "ed25519";
+
+/** A fresh secret for `scheme`: `whsec_` + 32 random bytes, or a `whsk_` Ed25519 private key. */
+export function generateSecretFor(scheme: SigningScheme): string {
+  return isAsymmetric(scheme) ? generateEd25519KeyPair().secret : generateWebhookSecret();
+}
+
 /** Throws OUTBOUND_CODES.secret when `secret` cannot sign with `scheme`. */
 export function checkSecretFor(scheme: SigningScheme, secret: string, field = "secret"): void {
+  if (scheme === "ed25519") {
+    try {
+      parseEd25519Secret(secret);
+    } catch (err) {
+      throw outboundError("secret", `${field}: ${(err as Error).message} (signing ed25519 wants the private key whsk_<base64 of the 32-byte seed>; omit it to get a generated key pair)`);
+    }
+    return;
+  }
+  if (isEd25519Secret(secret)) throw outboundError("secret", `${field}: an Ed25519 private key (whsk_) signs only with signing "ed25519"`);
   if (scheme === "hmac-sha256-hex") {
     if (!COMPAT_SECRET.test(secret)) throw outboundError("secret", `${field}: must be 16–512 printable characters without spaces`);
     return;
@@ -273,6 +311,8 @@ export function parseCreateInput(body: unknown): SubscriptionInput {
     ...(o["max_in_flight"] === undefined ? {} : { maxInFlight: int(o["max_in_flight"], "max_in_flight", LIMITS.maxInFlight) }),
     ...(o["rate_limit"] === undefined || o["rate_limit"] === null ? {} : { rateLimit: parseRateLimit(o["rate_limit"]) }),
     ...(o["tls"] === undefined || o["tls"] === null ? {} : { tls: parseTls(o["tls"]) }),
+    ...(o["transform"] === undefined || o["transform"] === null ? {} : { transform: parseTransformField(o["transform"]) }),
+    ...(o["delivery_mode"] === undefined || o["delivery_mode"] === null ? {} : { deliveryMode: parseDeliveryMode(o["delivery_mode"]) }),
   };
   checkTlsUrl(input.url, input.tls);
   return input;
@@ -294,6 +334,8 @@ export function parsePatchInput(body: unknown): SubscriptionPatch {
   if (o["max_in_flight"] !== undefined) patch.maxInFlight = o["max_in_flight"] === null ? null : int(o["max_in_flight"], "max_in_flight", LIMITS.maxInFlight);
   if (o["rate_limit"] !== undefined) patch.rateLimit = o["rate_limit"] === null ? null : parseRateLimit(o["rate_limit"]);
   if (o["tls"] !== undefined) patch.tls = o["tls"] === null ? null : parseTls(o["tls"]);
+  if (o["transform"] !== undefined) patch.transform = o["transform"] === null ? null : parseTransformField(o["transform"]);
+  if (o["delivery_mode"] !== undefined) patch.deliveryMode = o["delivery_mode"] === null ? null : parseDeliveryMode(o["delivery_mode"]);
   return patch;
 }
 

@@ -3,9 +3,22 @@ import { clientCertInfo } from "./client-tls.js";
 import type { ClientTls } from "./client-tls.js";
 import type { BreakerView } from "./circuit-breaker.js";
 import type { EndpointEntry } from "./endpoint-registry.js";
-import type { EndpointAuth } from "./subscription.js";
+import { ed25519PublicKeyOf } from "./ed25519.js";
+import type { EndpointAuth, SigningScheme } from "./subscription.js";
+import { transformView } from "./transform.js";
 
 export const REDACTED = "[redacted]";
+
+/**
+ * What the API shows of a signing secret (create, GET …/secret, rotate-secret): what a receiver
+ * verifies with. HMAC schemes: `secret` = the shared `whsec_…` secret. ed25519: the private
+ * `whsk_` key never leaves hookbook; `secret` and `public_key` both carry the public `whpk_…` key.
+ */
+export function secretView(signing: SigningScheme, secret: string): { secret: string; public_key?: string } {
+  if (signing !== "ed25519") return { secret };
+  const publicKey = ed25519PublicKeyOf(secret);
+  return { secret: publicKey, public_key: publicKey };
+}
 
 export type AuthView =
   | { readonly type: "api_key"; readonly header: string; readonly value: string }
@@ -45,6 +58,10 @@ export interface EndpointView {
   readonly max_in_flight: number;
   /** Attempts per period (token bucket); null = unlimited. */
   readonly rate_limit: { readonly requests: number; readonly period_ms: number } | null;
+  /** at_least_once (default) or at_most_once (only attempts that never reached the receiver are retried). */
+  readonly delivery_mode: string;
+  /** Payload transformation (templates), as given; null = the outcome is sent as is. */
+  readonly transform: { readonly body: unknown; readonly headers: Readonly<Record<string, string>>; readonly content_type: string } | null;
   /** Circuit breaker: closed, open (no attempts until retry_at) or half_open (one at a time). */
   readonly breaker: BreakerView;
   /** "config" endpoints come from the config file and are read-only (enable/disable aside). */
@@ -108,6 +125,8 @@ export function endpointView(entry: EndpointEntry, defaults: { timeoutMs: number
     timeout_ms: s.timeoutMs ?? defaults.timeoutMs,
     max_in_flight: s.maxInFlight ?? defaults.maxInFlight,
     rate_limit: s.rateLimit === undefined ? null : { requests: s.rateLimit.requests, period_ms: s.rateLimit.periodMs },
+    delivery_mode: s.deliveryMode ?? "at_least_once",
+    transform: transformView(s.transform),
     breaker,
     source: entry.source,
     read_only: entry.source === "config",

@@ -4,13 +4,17 @@
  * enabled/disabled state lives in KV (`hb_webhook_health`).
  */
 import type { EndpointConfig } from "../config/types.js";
+import { HookbookError } from "../core/errors.js";
 import type { ClientTls } from "./client-tls.js";
 import type { OAuth2ClientCredentials } from "./oauth2-token.js";
 import type { RateLimit } from "./rate-limiter.js";
 import { parseDelay } from "./retry-schedule.js";
+import type { WebhookTransform } from "./transform.js";
+import { parseTransform } from "./transform.js";
 
-export type SigningScheme = "standard" | "hmac-sha256-hex";
-export const SIGNING_SCHEMES: readonly SigningScheme[] = ["standard", "hmac-sha256-hex"];
+/** `standard`: Standard Webhooks HMAC (`v1`, whsec_); `ed25519`: Standard Webhooks asymmetric (`v1a`, whsk_/whpk_); `hmac-sha256-hex`: compat-signer.ts. */
+export type SigningScheme = "standard" | "hmac-sha256-hex" | "ed25519";
+export const SIGNING_SCHEMES: readonly SigningScheme[] = ["standard", "hmac-sha256-hex", "ed25519"];
 
 export interface ApiKeyAuth {
   readonly type: "api_key";
@@ -28,6 +32,14 @@ export interface RetiredSecret {
 }
 
 export type EndpointStatus = "enabled" | "disabled";
+
+/**
+ * at_least_once (default): every failed attempt is retried by the schedule. at_most_once: only
+ * attempts that provably never reached the receiver (DNS, connect, TLS, SSRF, proxy refusal,
+ * OAuth2 token failure) are retried; any other failure is final (Convoy's at-most-once mode).
+ */
+export type DeliveryMode = "at_least_once" | "at_most_once";
+export const DELIVERY_MODES: readonly DeliveryMode[] = ["at_least_once", "at_most_once"];
 
 /** Why an endpoint is disabled: by an operator, 410 Gone, failing continuously too long, or the receiver's `webhook-delivery: disable`. */
 export type DisabledReason = "manual" | "gone" | "failing" | "receiver";
@@ -56,6 +68,10 @@ export interface Subscription {
   readonly maxInFlight?: number;
   /** At most `requests` attempts per `periodMs` (token bucket, rate-limiter.ts); none = unlimited. */
   readonly rateLimit?: RateLimit;
+  /** Retry policy of failed attempts; absent = at_least_once. */
+  readonly deliveryMode?: DeliveryMode;
+  /** Payload transformation (transform.ts), rendered by the router per outcome; none = the outcome as is. */
+  readonly transform?: WebhookTransform;
   /** ms since epoch (0 for config endpoints). */
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -85,7 +101,7 @@ export function subscriptionOfConfig(ep: EndpointConfig, state: { status: Endpoi
             ...(ep.tls.servername === undefined ? {} : { servername: ep.tls.servername }),
           },
         }),
-    signing: "standard",
+    signing: ep.signing ?? "standard",
     secret: ep.secret,
     previousSecrets: [],
     status: state.status,
@@ -93,6 +109,8 @@ export function subscriptionOfConfig(ep: EndpointConfig, state: { status: Endpoi
     ...(state.disabledAt === undefined ? {} : { disabledAt: state.disabledAt }),
     timeoutMs: ep.timeoutMs,
     ...(ep.rateLimit === undefined ? {} : { rateLimit: configRateLimit(ep.rateLimit) }),
+    ...(ep.deliveryMode === undefined || ep.deliveryMode === "at_least_once" ? {} : { deliveryMode: ep.deliveryMode }),
+    ...(ep.transform === undefined ? {} : { transform: configTransform(ep.id, ep.transform) }),
     createdAt: 0,
     updatedAt: 0,
   };
@@ -102,4 +120,13 @@ export function subscriptionOfConfig(ep: EndpointConfig, state: { status: Endpoi
 export function configRateLimit(r: { readonly requests: number; readonly period?: number | string }): RateLimit {
   const periodMs = r.period === undefined ? 1000 : typeof r.period === "number" ? r.period : (parseDelay(r.period) ?? Number.NaN);
   return { requests: r.requests, periodMs };
+}
+
+/** A config endpoint's `transform` ({body, headers?, contentType?}), checked like the API's; a bad one stops the start. */
+export function configTransform(endpointId: string, t: unknown): WebhookTransform {
+  try {
+    return parseTransform(t, "transform", undefined, "contentType");
+  } catch (err) {
+    throw new HookbookError("HB_ERR_CONFIG_INVALID", `outbound endpoint ${endpointId}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

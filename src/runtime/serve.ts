@@ -113,6 +113,7 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
       reconcileIntervalMs: config.outbound.reconcileIntervalMs,
       breaker: config.outbound.breaker,
       deliveryMaxBytes: config.outbound.deliveryMaxBytes,
+      ...(config.outbound.proxy === undefined ? {} : { proxy: config.outbound.proxy }),
       // Credentials of API subscriptions are sealed in KV; without a configured key one is kept in the data directory.
       secretKeys: {
         ...(config.outbound.secretKey === undefined ? {} : { current: config.outbound.secretKey }),
