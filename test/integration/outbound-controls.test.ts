@@ -7,16 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Bus } from "../../src/bus/port.js";
-import { decodeJson } from "../../src/bus/port.js";
-import { STREAM_OUTCOMES } from "../../src/bus/streams.js";
 import type { AttemptRecord } from "../../src/outbound/records.js";
 import type { OutboundOptions } from "../../src/outbound/service.js";
 import type { OutboundService } from "../../src/outbound/service-api.js";
 import { parseCreateInput, parsePatchInput } from "../../src/outbound/subscription-input.js";
 import { natsServerBinary } from "../helpers/nats.js";
-import type { BusKind, ControlledReceiver, Received, Reply } from "./outbound-helpers.js";
-import { OK, header, makeBus, outboundTestFile, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
+import type { BusKind, Received, Reply } from "./outbound-helpers.js";
+import { OK, header, makeBus, outboundTestFile, outcomesOfType, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
 
 const file = outboundTestFile();
 const cleanups = file.cleanups;
@@ -28,12 +25,6 @@ interface Event {
 }
 
 const eventOf = (r: Received): Event => JSON.parse(r.body.toString()) as Event;
-
-async function outcomesOfType(bus: Bus, type: string): Promise<Event[]> {
-  const out: Event[] = [];
-  for await (const m of bus.readMessages!(STREAM_OUTCOMES, { subject: `outcomes.${type}` })) out.push(decodeJson(m.data));
-  return out;
-}
 
 /** Attempt numbers per message id, in order. */
 function attemptsByMessage(records: readonly AttemptRecord[]): Map<string, number[]> {
@@ -49,25 +40,9 @@ const metricValue = (text: string, name: string, endpoint: string): number | und
 
 for (const kind of ["memory", "nats"] as BusKind[]) {
   describe(`delivery controls on the ${kind} bus`, { skip: kind === "nats" && !natsServerBinary && "nats-server not installed" }, () => {
-    async function setup(over: Partial<OutboundOptions> = {}): Promise<{ bus: Bus; svc: OutboundService; logger: Awaited<ReturnType<typeof startService>>["logger"] }> {
-      const bus = await makeBus(kind, file.nats());
-      cleanups.push(() => bus.close());
-      const s = await startService(bus, over);
-      cleanups.push(() => s.svc.stop());
-      return { bus, ...s };
-    }
-
-    async function receiver(respond?: (r: Received) => Reply): Promise<ControlledReceiver> {
-      const rx = await startReceiver(respond);
-      cleanups.push(() => rx.close());
-      return rx;
-    }
-
-    async function subscribe(svc: OutboundService, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
-      const created = await svc.create(parseCreateInput(body));
-      cleanups.push(() => svc.remove(created.id).catch(() => undefined));
-      return { id: created.id, secret: created.secret };
-    }
+    const setup = (over: Partial<OutboundOptions> = {}) => file.setup(kind, over);
+    const receiver = (respond?: (r: Received) => Reply) => file.receiver(respond);
+    const subscribe = (svc: OutboundService, body: Record<string, unknown>) => file.subscribe(svc, body);
 
     it("circuit breaker: opens after N consecutive failures, nothing is sent while open, half-open probes one at a time, closes, every message delivered once", async () => {
       const T = uniq();

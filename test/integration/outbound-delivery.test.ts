@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Bus } from "../../src/bus/port.js";
 import { decodeJson } from "../../src/bus/port.js";
-import { STREAM_OUTCOMES } from "../../src/bus/streams.js";
 import { verifyCompatSignature } from "../../src/outbound/compat-signer.js";
 import { OUTBOUND_CODES } from "../../src/outbound/outbound-errors.js";
 import { STREAM_WEBHOOK_DLQ, deadLetterSubject } from "../../src/outbound/outbound-streams.js";
@@ -18,8 +17,8 @@ import type { OutboundService } from "../../src/outbound/service-api.js";
 import { verifyWebhook } from "../../src/outbound/signer.js";
 import { parseCreateInput } from "../../src/outbound/subscription-input.js";
 import { natsServerBinary } from "../helpers/nats.js";
-import type { BusKind, ControlledReceiver, Received, Reply } from "./outbound-helpers.js";
-import { OK, errorCodeOf, header, makeBus, outboundTestFile, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
+import type { BusKind, Received, Reply } from "./outbound-helpers.js";
+import { OK, errorCodeOf, header, makeBus, outboundTestFile, outcomesOfType, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
 
 const file = outboundTestFile();
 const cleanups = file.cleanups;
@@ -32,35 +31,13 @@ async function deadLettersOf(bus: Bus, endpointId: string): Promise<DeadLetterRe
   return out;
 }
 
-async function outcomesOfType(bus: Bus, type: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
-  const out: { type: string; data: Record<string, unknown> }[] = [];
-  for await (const m of bus.readMessages!(STREAM_OUTCOMES, { subject: `outcomes.${type}` })) out.push(decodeJson(m.data));
-  return out;
-}
-
 const gaps = (rs: readonly Received[]): number[] => rs.slice(1).map((r, i) => r.at - (rs[i] as Received).at);
 
 for (const kind of ["memory", "nats"] as BusKind[]) {
   describe(`outbound delivery on the ${kind} bus`, { skip: kind === "nats" && !natsServerBinary && "nats-server not installed" }, () => {
-    async function setup(over: Partial<OutboundOptions> = {}): Promise<{ bus: Bus; svc: OutboundService; logger: Awaited<ReturnType<typeof startService>>["logger"] }> {
-      const bus = await makeBus(kind, file.nats());
-      cleanups.push(() => bus.close());
-      const s = await startService(bus, over);
-      cleanups.push(() => s.svc.stop());
-      return { bus, ...s };
-    }
-
-    async function receiver(respond?: (r: Received) => Reply): Promise<ControlledReceiver> {
-      const rx = await startReceiver(respond);
-      cleanups.push(() => rx.close());
-      return rx;
-    }
-
-    async function subscribe(svc: OutboundService, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
-      const created = await svc.create(parseCreateInput(body));
-      cleanups.push(() => svc.remove(created.id));
-      return { id: created.id, secret: created.secret };
-    }
+    const setup = (over: Partial<OutboundOptions> = {}) => file.setup(kind, over);
+    const receiver = (respond?: (r: Received) => Reply) => file.receiver(respond);
+    const subscribe = (svc: OutboundService, body: Record<string, unknown>) => file.subscribe(svc, body);
 
     it("sends the stored bytes signed (Standard Webhooks) to every endpoint whose events and payload filter match", async () => {
       const T = uniq();
@@ -480,8 +457,8 @@ for (const kind of ["memory", "nats"] as BusKind[]) {
 
       await publishOutcome(bus, `${T}.a`);
       await waitFor("disabled", () => svc.get(id).status === "disabled");
-      const disabled = await outcomesOfType(bus, "endpoint.disabled");
-      assert.ok(disabled.some((e) => e.data["endpoint_id"] === id && e.data["source"] === "config"));
+      // The state flips in memory first; the operational event is stored right after.
+      await waitFor("endpoint.disabled stored", async () => (await outcomesOfType(bus, "endpoint.disabled")).some((e) => e.data["endpoint_id"] === id && e.data["source"] === "config"));
       gone = false;
       await svc.enable(id);
       const o = await publishOutcome(bus, `${T}.b`);

@@ -12,7 +12,9 @@ import type { TLSSocket } from "node:tls";
 import { createMemoryBus } from "../../src/bus/memory.js";
 import { connectNatsBus } from "../../src/bus/nats/connect.js";
 import type { Bus } from "../../src/bus/port.js";
-import { defaultStreams } from "../../src/bus/streams.js";
+import { decodeJson } from "../../src/bus/port.js";
+import { STREAM_OUTCOMES, defaultStreams } from "../../src/bus/streams.js";
+import { parseCreateInput } from "../../src/outbound/subscription-input.js";
 import { outcomeSubject } from "../../src/core/outcome.js";
 import type { OutboundOptions } from "../../src/outbound/service.js";
 import { startOutbound } from "../../src/outbound/service.js";
@@ -174,6 +176,12 @@ export interface OutboundTestFile {
   nats(): TestNats | undefined;
   /** Run after the current test, last registered first; failures are ignored. */
   readonly cleanups: (() => Promise<unknown> | unknown)[];
+  /** A bus of `kind` with the default streams and the outbound service on it; both closed after the test. */
+  setup(kind: BusKind, over?: Partial<OutboundOptions>): Promise<{ bus: Bus; svc: OutboundService; logger: ReturnType<typeof memoryLogger> }>;
+  /** A local receiver, closed after the test. */
+  receiver(respond?: (r: Received) => Reply): Promise<ControlledReceiver>;
+  /** An API subscription, removed after the test. */
+  subscribe(svc: OutboundService, body: Record<string, unknown>): Promise<{ id: string; secret: string }>;
 }
 
 /**
@@ -192,7 +200,34 @@ export function outboundTestFile(): OutboundTestFile {
   afterEach(async () => {
     for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
   });
-  return { nats: () => nats, cleanups };
+  return {
+    nats: () => nats,
+    cleanups,
+    async setup(kind, over = {}) {
+      const bus = await makeBus(kind, nats);
+      cleanups.push(() => bus.close());
+      const s = await startService(bus, over);
+      cleanups.push(() => s.svc.stop());
+      return { bus, ...s };
+    },
+    async receiver(respond) {
+      const rx = await startReceiver(respond);
+      cleanups.push(() => rx.close());
+      return rx;
+    },
+    async subscribe(svc, body) {
+      const created = await svc.create(parseCreateInput(body));
+      cleanups.push(() => svc.remove(created.id));
+      return { id: created.id, secret: created.secret };
+    },
+  };
+}
+
+/** The outcomes of one type stored on HB_OUTCOMES (operational events included), oldest first. */
+export async function outcomesOfType(bus: Bus, type: string): Promise<{ id: string; type: string; data: Record<string, unknown> }[]> {
+  const out: { id: string; type: string; data: Record<string, unknown> }[] = [];
+  for await (const m of bus.readMessages!(STREAM_OUTCOMES, { subject: `outcomes.${type}` })) out.push(decodeJson(m.data));
+  return out;
 }
 
 /** The HB error code a promise rejects with (String(err) for anything else), undefined when it resolves. */

@@ -25,6 +25,7 @@ import type { ControlledReceiver } from "./outbound-helpers.js";
 import { header, makeBus, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
 import type { TestPki } from "./outbound-pki.js";
 import { makeTestPki } from "./outbound-pki.js";
+import { thrownError } from "../helpers/errors.js";
 
 let pki: TestPki;
 before(() => {
@@ -52,16 +53,6 @@ async function httpsReceiver(server = pki.server): Promise<ControlledReceiver> {
   const rx = await startReceiver(undefined, "/hook", pki.serverOptions(server));
   cleanups.push(() => rx.close());
   return rx;
-}
-
-function codeAndMessage(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isHookbookError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  assert.fail("expected an error");
 }
 
 describe("mTLS client certificates to endpoints", () => {
@@ -186,7 +177,7 @@ describe("mTLS client certificates to endpoints", () => {
       writeFileSync(file, `outbound:\n  endpoints:\n    - {id: ep, url: "${url}", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, tls: ${tls}}\n`);
       return file;
     };
-    const load = (file: string) => codeAndMessage(() => loadConfig({ file, cwd: pki.dir, env: {} }));
+    const load = (file: string) => thrownError(() => loadConfig({ file, cwd: pki.dir, env: {} }));
 
     const missing = load(write("{cert: nope.pem, key: client.key}"));
     assert.equal(missing.code, "HB_ERR_CONFIG_INVALID");
@@ -212,7 +203,7 @@ describe("mTLS client certificates to endpoints", () => {
   it("API: a bad PEM, a key that does not match, an expired certificate or an http:// url are refused naming the field", () => {
     const url = "https://hooks.example.com/h";
     const refuse = (tls: unknown, u = url): string => {
-      const { code, message } = codeAndMessage(() => parseCreateInput({ url: u, events: ["*"], tls }));
+      const { code, message } = thrownError(() => parseCreateInput({ url: u, events: ["*"], tls }));
       assert.equal(code, OUTBOUND_CODES.invalid);
       return message;
     };

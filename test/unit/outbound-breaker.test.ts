@@ -20,18 +20,10 @@ import { RateLimiter } from "../../src/outbound/rate-limiter.js";
 import { startOutbound } from "../../src/outbound/service.js";
 import { parseCreateInput, parsePatchInput } from "../../src/outbound/subscription-input.js";
 import type { Subscription } from "../../src/outbound/subscription.js";
+import { thrownCode } from "../helpers/errors.js";
 
 const T0 = Date.UTC(2026, 4, 12, 12, 0, 0);
 const settings = (over: Partial<BreakerSettings> = {}): BreakerSettings => ({ ...BREAKER_DEFAULTS, ...over });
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isHookbookError(err) ? err.code : String(err);
-  }
-  return undefined;
-}
 
 describe("circuit breaker state machine", () => {
   it("opens after 5 consecutive failed attempts; a success in between starts the count again", () => {
@@ -263,7 +255,7 @@ describe("rate limiter (token bucket)", () => {
 
 describe("rate_limit API field", () => {
   const base = { url: "https://example.com/hook", events: ["*"] };
-  const code = (fn: () => unknown): string | undefined => codeOf(fn);
+  const code = (fn: () => unknown): string | undefined => thrownCode(fn);
 
   it("parses {requests, period_ms?} (period default 1 s); null clears it on PATCH", () => {
     assert.deepEqual(parseCreateInput({ ...base, rate_limit: { requests: 5 } }).rateLimit, { requests: 5, periodMs: 1000 });
@@ -332,7 +324,7 @@ describe("config keys", () => {
     assert.deepEqual(c.outbound.breaker, { failures: 3, cooldown: "10s" });
     assert.deepEqual(c.outbound.endpoints[0]?.rateLimit, { requests: 600, period: "60s" });
     assert.deepEqual(loadConfig({ env: {}, overrides: { outbound: { endpoints: [{ ...endpoint, rateLimit: { requests: 5 } }] } } as never }).outbound.endpoints[0]?.rateLimit, { requests: 5, period: 1000 });
-    assert.equal(codeOf(() => loadConfig({ env: {}, overrides: { outbound: { breaker: { failurs: 3 } } } as never })), "HB_ERR_CONFIG_INVALID");
+    assert.equal(thrownCode(() => loadConfig({ env: {}, overrides: { outbound: { breaker: { failurs: 3 } } } as never })), "HB_ERR_CONFIG_INVALID");
   });
 
   it("the service refuses a bad breaker or rate limit at start, naming the key; a config endpoint shows its rate limit", async () => {

@@ -3,22 +3,13 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
 import { VirtualClock } from "../../src/core/clock.js";
-import { isHookbookError } from "../../src/core/errors.js";
 import { compatSignature, compatSignatureHeaders, verifyCompatSignature } from "../../src/outbound/compat-signer.js";
 import type { HttpRequest, HttpResponse, WebhookHttpClient } from "../../src/outbound/http-client.js";
 import { OAuth2TokenCache, OAuth2TokenError } from "../../src/outbound/oauth2-token.js";
 import { OUTBOUND_CODES } from "../../src/outbound/outbound-errors.js";
 import { RETRY_PROFILES, attemptBudget, overloadDelayMs, parseDelay, resolveRetrySchedule, retryAfterDelayMs, scheduledDelayMs } from "../../src/outbound/retry-schedule.js";
 import { parseCreateInput, parsePatchInput, parseRotateInput } from "../../src/outbound/subscription-input.js";
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isHookbookError(err) ? err.code : String(err);
-  }
-  return undefined;
-}
+import { thrownCode } from "../helpers/errors.js";
 
 describe("retry schedule", () => {
   it("profiles: default is Svix's (8 attempts), short is 1 s 2 s 4 s", () => {
@@ -33,7 +24,7 @@ describe("retry schedule", () => {
     assert.deepEqual(resolveRetrySchedule({ maxAttempts: 4, initialDelayMs: 1000, maxDelayMs: 3000 }), [1000, 2000, 3000]);
     assert.equal(parseDelay("soon"), undefined);
     for (const bad of ["weekly", ["5 parsecs"], [-1], ["2d"], Array(21).fill(1)] as const) {
-      assert.equal(code(() => resolveRetrySchedule(bad as never)), "HB_ERR_CONFIG_INVALID", JSON.stringify(bad));
+      assert.equal(thrownCode(() => resolveRetrySchedule(bad as never)), "HB_ERR_CONFIG_INVALID", JSON.stringify(bad));
     }
   });
 
@@ -99,12 +90,12 @@ describe("subscription input", () => {
 
   it("refuses what cannot work, naming the field", () => {
     const base = { url: "https://h.example/", events: ["*"] };
-    assert.equal(code(() => parseCreateInput({ ...base, secret: "short" })), OUTBOUND_CODES.secret);
-    assert.equal(code(() => parseCreateInput({ ...base, signing: "hmac-sha256-hex", secret: "has spaces in it ok" })), OUTBOUND_CODES.secret);
-    assert.equal(code(() => parseCreateInput({ ...base, max_in_flight: 0 })), OUTBOUND_CODES.invalid);
-    assert.equal(code(() => parseCreateInput({ ...base, headers: { "X-A": "1", "x-a": "2" } })), OUTBOUND_CODES.invalid);
-    assert.equal(code(() => parseCreateInput({ ...base, auth: { type: "oauth2", token_url: "https://t/", client_id: "c" } })), OUTBOUND_CODES.invalid);
-    assert.equal(code(() => parsePatchInput({ secret: "x" })), OUTBOUND_CODES.invalid);
+    assert.equal(thrownCode(() => parseCreateInput({ ...base, secret: "short" })), OUTBOUND_CODES.secret);
+    assert.equal(thrownCode(() => parseCreateInput({ ...base, signing: "hmac-sha256-hex", secret: "has spaces in it ok" })), OUTBOUND_CODES.secret);
+    assert.equal(thrownCode(() => parseCreateInput({ ...base, max_in_flight: 0 })), OUTBOUND_CODES.invalid);
+    assert.equal(thrownCode(() => parseCreateInput({ ...base, headers: { "X-A": "1", "x-a": "2" } })), OUTBOUND_CODES.invalid);
+    assert.equal(thrownCode(() => parseCreateInput({ ...base, auth: { type: "oauth2", token_url: "https://t/", client_id: "c" } })), OUTBOUND_CODES.invalid);
+    assert.equal(thrownCode(() => parsePatchInput({ secret: "x" })), OUTBOUND_CODES.invalid);
     assert.deepEqual(parsePatchInput({ auth: null, filter: null, timeout_ms: null }), { auth: null, filter: null, timeoutMs: null });
     assert.deepEqual(parseRotateInput(undefined), {});
     assert.deepEqual(parseRotateInput({ grace_period_seconds: 60 }), { graceMs: 60_000 });

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { HookbookError } from "../../src/core/errors.js";
+import { thrownCode } from "../helpers/errors.js";
 import {
   generateWebhookSecret,
   parseWebhookSecret,
@@ -53,16 +53,6 @@ function headersFor(v: Vector, signature = v.expected, ts: string = String(v.ts)
   return { "webhook-id": v.msgId, "webhook-timestamp": ts, "webhook-signature": signature };
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof HookbookError, `expected HookbookError, got ${String(err)}`);
-    return err.code;
-  }
-  return undefined;
-}
-
 const SW1 = VECTORS[0] as Vector;
 
 describe("Standard Webhooks vectors SW-1..SW-6", () => {
@@ -105,14 +95,14 @@ describe("parseWebhookSecret", () => {
   });
 
   it("rejects empty and non-base64 secrets with HB_ERR_WEBHOOK_SECRET", () => {
-    assert.equal(codeOf(() => parseWebhookSecret("")), "HB_ERR_WEBHOOK_SECRET");
-    assert.equal(codeOf(() => parseWebhookSecret("whsec_")), "HB_ERR_WEBHOOK_SECRET");
-    assert.equal(codeOf(() => parseWebhookSecret("whsec_not base64!")), "HB_ERR_WEBHOOK_SECRET");
-    assert.equal(codeOf(() => parseWebhookSecret("whsec_-_-_")), "HB_ERR_WEBHOOK_SECRET"); // base64url is not std
-    assert.equal(codeOf(() => parseWebhookSecret("whsec_A")), "HB_ERR_WEBHOOK_SECRET"); // 1 char: no whole byte
-    assert.equal(codeOf(() => parseWebhookSecret("whsec_====")), "HB_ERR_WEBHOOK_SECRET");
-    assert.equal(codeOf(() => verifyWebhook("whsec_", headersFor(SW1), SW1_BODY, { nowSec: SW1_TS })), "HB_ERR_WEBHOOK_SECRET");
-    assert.equal(codeOf(() => signPayload("", SW1_ID, SW1_TS, SW1_BODY)), "HB_ERR_WEBHOOK_SECRET");
+    assert.equal(thrownCode(() => parseWebhookSecret("")), "HB_ERR_WEBHOOK_SECRET");
+    assert.equal(thrownCode(() => parseWebhookSecret("whsec_")), "HB_ERR_WEBHOOK_SECRET");
+    assert.equal(thrownCode(() => parseWebhookSecret("whsec_not base64!")), "HB_ERR_WEBHOOK_SECRET");
+    assert.equal(thrownCode(() => parseWebhookSecret("whsec_-_-_")), "HB_ERR_WEBHOOK_SECRET"); // base64url is not std
+    assert.equal(thrownCode(() => parseWebhookSecret("whsec_A")), "HB_ERR_WEBHOOK_SECRET"); // 1 char: no whole byte
+    assert.equal(thrownCode(() => parseWebhookSecret("whsec_====")), "HB_ERR_WEBHOOK_SECRET");
+    assert.equal(thrownCode(() => verifyWebhook("whsec_", headersFor(SW1), SW1_BODY, { nowSec: SW1_TS })), "HB_ERR_WEBHOOK_SECRET");
+    assert.equal(thrownCode(() => signPayload("", SW1_ID, SW1_TS, SW1_BODY)), "HB_ERR_WEBHOOK_SECRET");
   });
 
   it("generateWebhookSecret gives whsec_ + padded base64 of 32 random bytes", () => {
@@ -219,10 +209,10 @@ describe("signatureHeaders", () => {
   });
 
   it("refuses no secrets, ids with dots and non-integer timestamps", () => {
-    assert.equal(codeOf(() => signatureHeaders([], SW1_ID, SW1_TS, SW1_BODY)), "HB_ERR_WEBHOOK_SECRET");
-    assert.equal(codeOf(() => signatureHeaders([SW1_SECRET], "msg_a.b", SW1_TS, SW1_BODY)), "HB_ERR_INTERNAL");
-    assert.equal(codeOf(() => signatureHeaders([SW1_SECRET], "", SW1_TS, SW1_BODY)), "HB_ERR_INTERNAL");
-    assert.equal(codeOf(() => signatureHeaders([SW1_SECRET], SW1_ID, 1614265330.5, SW1_BODY)), "HB_ERR_INTERNAL");
-    assert.equal(codeOf(() => signatureHeaders([SW1_SECRET], SW1_ID, -1, SW1_BODY)), "HB_ERR_INTERNAL");
+    assert.equal(thrownCode(() => signatureHeaders([], SW1_ID, SW1_TS, SW1_BODY)), "HB_ERR_WEBHOOK_SECRET");
+    assert.equal(thrownCode(() => signatureHeaders([SW1_SECRET], "msg_a.b", SW1_TS, SW1_BODY)), "HB_ERR_INTERNAL");
+    assert.equal(thrownCode(() => signatureHeaders([SW1_SECRET], "", SW1_TS, SW1_BODY)), "HB_ERR_INTERNAL");
+    assert.equal(thrownCode(() => signatureHeaders([SW1_SECRET], SW1_ID, 1614265330.5, SW1_BODY)), "HB_ERR_INTERNAL");
+    assert.equal(thrownCode(() => signatureHeaders([SW1_SECRET], SW1_ID, -1, SW1_BODY)), "HB_ERR_INTERNAL");
   });
 });
