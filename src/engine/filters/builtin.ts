@@ -57,6 +57,23 @@ export function jsonFilter(excludeKeys: readonly string[], includeKeys: readonly
 }
 
 /**
+ * Calls `visit` on every dict of the event — the event itself, nested dicts and dicts inside
+ * lists — before descending into the values it leaves (so keys it renames are walked once).
+ */
+function forEachDict(root: unknown, visit: (dict: Record<string, unknown>) => void): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+    } else if (isPlainObject(node)) {
+      visit(node);
+      for (const key of Object.keys(node)) stack.push(node[key]);
+    }
+  }
+}
+
+/**
  * dashes_to_underscores: renames `a-b` to `a_b` at every dict level (dicts inside lists too).
  * On a collision with a key already present, overwrite=true lets the renamed key's value win;
  * overwrite=false keeps the existing key and drops the dashed one. A renamed key moves to the end
@@ -64,23 +81,15 @@ export function jsonFilter(excludeKeys: readonly string[], includeKeys: readonly
  */
 export function dashesToUnderscores(overwrite: boolean): FilterStep {
   return (event) => {
-    const stack: unknown[] = [event];
-    while (stack.length > 0) {
-      const node = stack.pop();
-      if (Array.isArray(node)) {
-        for (const item of node) stack.push(item);
-      } else if (isPlainObject(node)) {
-        for (const key of Object.keys(node)) {
-          const value = node[key];
-          stack.push(value);
-          if (key.includes("-")) {
-            const newKey = key.replaceAll("-", "_");
-            delete node[key];
-            if (overwrite || !hasOwn(node, newKey)) setOwn(node, newKey, value);
-          }
-        }
+    forEachDict(event, (node) => {
+      for (const key of Object.keys(node)) {
+        if (!key.includes("-")) continue;
+        const value = node[key];
+        const newKey = key.replaceAll("-", "_");
+        delete node[key];
+        if (overwrite || !hasOwn(node, newKey)) setOwn(node, newKey, value);
       }
-    }
+    });
     return event;
   };
 }
@@ -102,20 +111,10 @@ export function normalizeKey(key: string): string {
  */
 export function normalizeKeys(overwrite: boolean): FilterStep {
   return (event) => {
-    const stack: unknown[] = [event];
-    while (stack.length > 0) {
-      const node = stack.pop();
-      if (Array.isArray(node)) {
-        for (const item of node) stack.push(item);
-        continue;
-      }
-      if (!isPlainObject(node)) continue;
+    forEachDict(event, (node) => {
       const keys = Object.keys(node);
       const renamed = keys.map(normalizeKey);
-      if (renamed.every((k, i) => k === keys[i])) {
-        for (const k of keys) stack.push(node[k]);
-        continue;
-      }
+      if (renamed.every((k, i) => k === keys[i])) return;
       const originals = new Set(keys);
       const result = new Map<string, unknown>();
       const overwrittenByRename = new Set<string>();
@@ -133,11 +132,8 @@ export function normalizeKeys(overwrite: boolean): FilterStep {
         }
       });
       for (const k of keys) delete node[k];
-      for (const [k, v] of result) {
-        setOwn(node, k, v);
-        stack.push(v);
-      }
-    }
+      for (const [k, v] of result) setOwn(node, k, v);
+    });
     return event;
   };
 }
