@@ -9,7 +9,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import { compatSignatureHeaders } from "./compat-signer.js";
-import { isEd25519Secret, parseEd25519Secret } from "./ed25519.js";
+import { isEd25519Secret, parseEd25519Secret } from "../core/ed25519.js";
 import type { WebhookHttpClient } from "./http-client.js";
 import { HttpRequestError } from "./http-client.js";
 import type { OAuth2TokenCache } from "./oauth2-token.js";

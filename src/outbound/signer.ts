@@ -11,7 +11,7 @@
  * signature header split on spaces, each entry split at its first comma, entries whose version
  * is not `v1` are skipped (`v1a`, `v2`, ...); constant-time comparison; any match is valid.
  *
- * Asymmetric `v1a` (ed25519.ts): a `whsk_` private key (string or KeyObject) signs a
+ * Asymmetric `v1a` (core/ed25519.ts): a `whsk_` private key (string or KeyObject) signs a
  * `v1a,<base64 Ed25519 signature>` entry over the same content; verifying with a `whpk_` public
  * key (or a `whsk_` key, whose public half is used) checks the `v1a` entries only and skips `v1`.
  * HMAC and Ed25519 keys may be mixed in one header (a scheme switch with a grace period).
@@ -19,7 +19,7 @@
 import type { KeyObject } from "node:crypto";
 import { createHmac, createPublicKey, randomBytes, timingSafeEqual } from "node:crypto";
 import { HookbookError } from "../core/errors.js";
-import { ed25519Sign, ed25519Verify, isEd25519KeyObject, isEd25519PublicKey, isEd25519Secret, parseEd25519PublicKey, parseEd25519Secret } from "./ed25519.js";
+import { ed25519Sign, ed25519Verify, isEd25519KeyObject, isEd25519PublicKey, isEd25519Secret, parseEd25519PublicKey, parseEd25519Secret } from "../core/ed25519.js";
 
 /**
  * A `whsec_...` / plain base64 secret string or the raw HMAC key bytes (`v1`); or an Ed25519 key

@@ -11,7 +11,7 @@ import { outboundError } from "./outbound-errors.js";
 import { compileFilter } from "./payload-filter.js";
 import type { RateLimit } from "./rate-limiter.js";
 import { RATE_LIMIT_MAX_REQUESTS, RATE_LIMIT_PERIOD } from "./rate-limiter.js";
-import { generateEd25519KeyPair, isEd25519Secret, parseEd25519Secret } from "./ed25519.js";
+import { generateEd25519KeyPair, isEd25519Secret, parseEd25519Secret } from "../core/ed25519.js";
 import { generateWebhookSecret, parseWebhookSecret } from "./signer.js";
 import type { DeliveryMode, EndpointAuth, SigningScheme } from "./subscription.js";
 import { DELIVERY_MODES, SIGNING_SCHEMES } from "./subscription.js";

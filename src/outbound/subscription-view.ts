@@ -3,7 +3,7 @@ import { clientCertInfo } from "./client-tls.js";
 import type { ClientTls } from "./client-tls.js";
 import type { BreakerView } from "./circuit-breaker.js";
 import type { EndpointEntry } from "./endpoint-registry.js";
-import { ed25519PublicKeyOf } from "./ed25519.js";
+import { ed25519PublicKeyOf } from "../core/ed25519.js";
 import type { EndpointAuth, SigningScheme } from "./subscription.js";
 import { transformView } from "./transform.js";
 

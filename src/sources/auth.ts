@@ -24,6 +24,7 @@ import { checkMtlsConfig, verifyMtls } from "./auth-mtls.js";
 import { verifyOidcRequest } from "./auth-oidc.js";
 import { verifySnsRequest } from "./auth-sns.js";
 import { standardWebhooksKey, standardWebhooksPublicKey, verifyStandardWebhooks } from "./auth-standard-webhooks.js";
+import { isEd25519PublicKey } from "../core/ed25519.js";
 import { verifyApiKey, verifyBasic, verifyBearer, verifyGitlabToken } from "./auth-tokens.js";
 import { snsConfirmationUrl } from "./sns.js";
 
@@ -72,7 +73,7 @@ export function checkAuthConfig(auth: IngestAuthConfig): void {
         checkHmacConfig(a);
         break;
       case "standard-webhooks":
-        if (a.secret.startsWith("whpk_")) standardWebhooksPublicKey(a.secret);
+        if (isEd25519PublicKey(a.secret)) standardWebhooksPublicKey(a.secret);
         else standardWebhooksKey(a.secret);
         break;
       case "mtls":

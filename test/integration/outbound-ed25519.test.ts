@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Bus } from "../../src/bus/port.js";
-import { ed25519PublicKeyOf, generateEd25519KeyPair } from "../../src/outbound/ed25519.js";
+import { ed25519PublicKeyOf, generateEd25519KeyPair } from "../../src/core/ed25519.js";
 import { OUTBOUND_CODES } from "../../src/outbound/outbound-errors.js";
 import type { OutboundOptions } from "../../src/outbound/service.js";
 import type { OutboundService } from "../../src/outbound/service-api.js";

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { generateEd25519KeyPair } from "../../src/outbound/ed25519.js";
+import { generateEd25519KeyPair } from "../../src/core/ed25519.js";
 import { signatureHeaders } from "../../src/outbound/signer.js";
 import { parseCreateInput } from "../../src/outbound/subscription-input.js";
 import { makeBus, publishOutcome, startService, uniq, waitFor } from "./outbound-helpers.js";

@@ -13,7 +13,7 @@ import {
   generateEd25519KeyPair,
   parseEd25519PublicKey,
   parseEd25519Secret,
-} from "../../src/outbound/ed25519.js";
+} from "../../src/core/ed25519.js";
 import { OUTBOUND_CODES } from "../../src/outbound/outbound-errors.js";
 import { generateWebhookSecret, signatureHeaders, signPayload, verifyWebhook, verifyWebhookDetailed } from "../../src/outbound/signer.js";
 import { checkSecretFor, generateSecretFor, parseCreateInput } from "../../src/outbound/subscription-input.js";

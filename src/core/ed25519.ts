@@ -12,7 +12,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
-import { HookbookError } from "../core/errors.js";
+import { HookbookError } from "./errors.js";
 
 export const ED25519_SECRET_PREFIX = "whsk_";
 export const ED25519_PUBLIC_PREFIX = "whpk_";
