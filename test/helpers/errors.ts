@@ -22,3 +22,12 @@ export function thrownError(fn: () => unknown): { code: string; message: string 
   }
   assert.fail("expected an error");
 }
+
+/** Asserts that `fn` throws a HookbookError with `code` (the message is shown when the code differs). */
+export function assertThrowsCode(fn: () => unknown, code: string): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(isHookbookError(err), `expected a HookbookError, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    return true;
+  });
+}

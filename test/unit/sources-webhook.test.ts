@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ErrorCode } from "../../src/core/errors.js";
-import { HookbookError } from "../../src/core/errors.js";
 import { sha256Hex } from "../../src/core/ids.js";
 import { sourceKinds } from "../../src/sources/registry.js";
 import { headerValue, mediaTypeAccepted } from "../../src/sources/types.js";
 import { WEBHOOK_EVENT_TYPE, metaHeaders, parseJsonBody, webhookSource } from "../../src/sources/webhook.js";
 import { fixtureBytes, fixtureHeaders } from "../helpers/fixtures.js";
+import { assertThrowsCode } from "../helpers/errors.js";
 
-function throwsCode(fn: () => unknown, code: ErrorCode): void {
-  assert.throws(fn, (err: unknown) => err instanceof HookbookError && err.code === code, `expected ${code}`);
-}
+const throwsCode = assertThrowsCode;
 
 const normalize = (body: string | Buffer, headers: Record<string, string> = {}, endpoint = "hooks-in") =>
   webhookSource.normalize({ body: Buffer.isBuffer(body) ? body : Buffer.from(body), headers, endpoint, options: {} });

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { isHookbookError } from "../../src/core/errors.js";
 import { renderString, renderValue } from "../../src/rulebook/template/index.js";
+import { assertThrowsCode } from "../helpers/errors.js";
 
 const vars = {
   x: 2,
@@ -11,13 +11,7 @@ const vars = {
 };
 const s = (t: string, extra: Record<string, unknown> = {}): string => renderString(t, { ...vars, ...extra });
 
-function throwsCode(fn: () => unknown, code: string): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(isHookbookError(err), `expected a HookbookError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return true;
-  });
-}
+const throwsCode = assertThrowsCode;
 
 describe("if blocks", () => {
   it("selects the first true branch", () => {

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { isHookbookError } from "../../src/core/errors.js";
 import { renderString, renderValue } from "../../src/rulebook/template/index.js";
+import { assertThrowsCode } from "../helpers/errors.js";
 
 const vars = {
   x: 2,
@@ -14,13 +14,7 @@ const vars = {
 const v = (t: string, extra: Record<string, unknown> = {}): unknown => renderValue(t, { ...vars, ...extra });
 const s = (t: string, extra: Record<string, unknown> = {}): string => renderString(t, { ...vars, ...extra });
 
-function throwsCode(fn: () => unknown, code: string): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(isHookbookError(err), `expected a HookbookError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return true;
-  });
-}
+const throwsCode = assertThrowsCode;
 
 describe("template literals", () => {
   it("parses strings, numbers, booleans, none and containers", () => {
