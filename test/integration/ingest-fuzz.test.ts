@@ -27,6 +27,7 @@ import { createIngestLogger } from "../../src/ingest/logger.js";
 import { createIngestServer } from "../../src/ingest/server.js";
 import type { IngestSourceConfig } from "../../src/ingest/server.js";
 import { fixtureBytes, fixtureHeaders, fixturePath } from "../helpers/fixtures.js";
+import { mulberry32 } from "../helpers/random.js";
 
 const SEED = Number(process.env["HOOKBOOK_FUZZ_SEED"] ?? 20260512);
 const CASES = Number(process.env["HOOKBOOK_FUZZ_CASES"] ?? 4000);
@@ -35,17 +36,6 @@ const TIME_BUDGET_MS = 90_000;
 const NOW = Date.parse("2026-05-12T15:21:00Z");
 
 // ---------------------------------------------------------------- seeded randomness
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;

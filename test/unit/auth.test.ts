@@ -7,8 +7,8 @@ import { HookbookError } from "../../src/core/errors.js";
 import { verifyAuth } from "../../src/sources/auth.js";
 import type { AuthContext, IngestAuthConfig } from "../../src/sources/auth.js";
 import { fixtureBytes, fixtureHeaders } from "../helpers/fixtures.js";
+import { AUTH } from "./sources-git-helper.js";
 
-const GITHUB_SECRET = "It's a Secret to Everybody";
 
 const ctx: AuthContext = {
   nowMs: () => Date.parse("2026-05-12T14:05:00Z"),
@@ -26,14 +26,7 @@ async function rejects(auth: IngestAuthConfig, req: { body: Buffer; headers: Rec
 }
 
 const bearer: SourceAuthConfig = { type: "bearer", token: "am-fixture-bearer-token" };
-const githubHmac: SourceAuthConfig = {
-  type: "hmac",
-  secret: GITHUB_SECRET,
-  header: "x-hub-signature-256",
-  algorithm: "sha256",
-  encoding: "hex",
-  prefix: "sha256=",
-};
+const githubHmac: SourceAuthConfig = AUTH.github;
 
 describe("verifyAuth: none", () => {
   it("lets any request through", async () => {

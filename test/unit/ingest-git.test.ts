@@ -3,20 +3,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { VirtualClock } from "../../src/core/clock.js";
 import type { EventEnvelope } from "../../src/core/envelope.js";
+import type { HookbookError } from "../../src/core/errors.js";
+import type { AcceptedBody } from "../../src/ingest/pipeline.js";
 import { createIngestServer } from "../../src/ingest/server.js";
 import type { IngestSourceConfig } from "../../src/ingest/server.js";
 import { fixtureBytes, fixtureHeaders } from "../helpers/fixtures.js";
 import { RecordingBus } from "../helpers/recording-bus.js";
 import { AUTH, GITLAB_SIGNING_TS, GRAFANA_TS, giteaFormBody } from "./sources-git-helper.js";
 
-interface Accepted {
-  accepted: number;
-  duplicates: number;
-  events: { id: string; type: string; duplicate: boolean }[];
-}
-interface ErrorBody {
-  error: { code: string; message: string };
-}
+type Accepted = AcceptedBody;
+type ErrorBody = ReturnType<HookbookError["toBody"]>;
 
 const source = (name: string, kind: IngestSourceConfig["kind"], auth: IngestSourceConfig["auth"], options = {}): IngestSourceConfig => ({
   name,

@@ -1,29 +1,22 @@
 import assert from "node:assert/strict";
 import { Readable, Writable } from "node:stream";
 import { describe, it } from "node:test";
-import type { SourceAuthConfig } from "../../src/config/types.js";
 import { VirtualClock } from "../../src/core/clock.js";
 import type { EventEnvelope } from "../../src/core/envelope.js";
 import { eventSubject } from "../../src/core/envelope.js";
 import { stableId } from "../../src/core/ids.js";
+import type { HookbookError } from "../../src/core/errors.js";
 import { createIngestLogger } from "../../src/ingest/logger.js";
+import type { AcceptedBody } from "../../src/ingest/pipeline.js";
 import { createIngestServer } from "../../src/ingest/server.js";
 import type { IngestServerOptions, IngestSourceConfig } from "../../src/ingest/server.js";
 import { fixtureBytes, fixtureHeaders } from "../helpers/fixtures.js";
 import { RecordingBus } from "../helpers/recording-bus.js";
+import { AUTH } from "./sources-git-helper.js";
 
 const NOW = Date.parse("2026-05-12T14:05:00.000Z");
 const AM_TOKEN = "am-fixture-bearer-token";
-const GITHUB_SECRET = "It's a Secret to Everybody";
-
-const githubHmac: SourceAuthConfig = {
-  type: "hmac",
-  secret: GITHUB_SECRET,
-  header: "x-hub-signature-256",
-  algorithm: "sha256",
-  encoding: "hex",
-  prefix: "sha256=",
-};
+const githubHmac = AUTH.github;
 
 const SOURCES: IngestSourceConfig[] = [
   { name: "alerts", kind: "alertmanager", auth: { type: "bearer", token: AM_TOKEN }, bodyLimit: 0, options: {} },
@@ -39,14 +32,8 @@ function setup(overrides: Partial<IngestServerOptions> = {}) {
   return { bus, app };
 }
 
-interface Accepted {
-  accepted: number;
-  duplicates: number;
-  events: { id: string; type: string; duplicate: boolean }[];
-}
-interface ErrorBody {
-  error: { code: string; message: string };
-}
+type Accepted = AcceptedBody;
+type ErrorBody = ReturnType<HookbookError["toBody"]>;
 
 const amFixture = (name: string) => ({
   payload: fixtureBytes(`alertmanager/${name}.json`),

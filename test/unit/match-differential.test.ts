@@ -15,21 +15,11 @@ import { compilePredicate } from "../../src/engine/match/predicate.js";
 import type { MatchFacts } from "../../src/engine/match/predicate.js";
 import { createJreMatcher } from "../../src/engine/match/jre-evaluator.js";
 import { createCompiledMatcher } from "../../src/engine/match/rule-index.js";
+import { mulberry32 } from "../helpers/random.js";
 
 const SEED = Number(process.env.DIFF_SEED ?? 20240611);
 const N_CONDITIONS = 300;
 const N_EVENTS = 1500;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = mulberry32(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
