@@ -92,6 +92,11 @@ function failure(err: unknown): { error: string; errorKind: string } {
   return { error: err instanceof Error ? err.message : String(err), errorKind: "internal" };
 }
 
+/** The receiver answered 2xx: the message is delivered. */
+export function isDelivered(r: AttemptResult): boolean {
+  return r.status !== undefined && r.status >= 200 && r.status < 300;
+}
+
 export async function sendAttempt(deps: AttemptDeps, sub: Subscription, messageId: string, body: Uint8Array, trusted = false, transformed?: TransformedRequest): Promise<AttemptResult> {
   const startedAt = deps.clock.now();
   const t0 = performance.now();

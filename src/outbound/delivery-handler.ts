@@ -32,7 +32,7 @@
 import type { Delivery } from "../bus/port.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { AttemptResult } from "./attempt-sender.js";
-import { sendAttempt } from "./attempt-sender.js";
+import { isDelivered, sendAttempt } from "./attempt-sender.js";
 import { NOT_SENT_KINDS } from "./http-client.js";
 import type { DeliveryMode } from "./subscription.js";
 import type { TransformedRequest } from "./attempt-sender.js";
@@ -164,13 +164,11 @@ function receiverControl(ctx: OutboundContext, endpointId: string, value: string
   return undefined;
 }
 
-const isSuccess = (r: AttemptResult): boolean => r.status !== undefined && r.status >= 200 && r.status < 300;
-
 /** at_most_once: a failed attempt is retried only when it provably never reached the receiver (no connection, TLS refused, SSRF/proxy refusal, no OAuth2 token). */
 export const neverReachedReceiver = (r: AttemptResult): boolean => r.status === undefined && r.errorKind !== undefined && (NOT_SENT_KINDS.has(r.errorKind) || r.errorKind === "oauth2");
 
 async function verdictOf(ctx: OutboundContext, meta: MessageMeta, n: number, r: AttemptResult, control: ReceiverControl | undefined, mode: DeliveryMode): Promise<Verdict> {
-  if (isSuccess(r)) return { kind: "delivered" };
+  if (isDelivered(r)) return { kind: "delivered" };
   if (control === "disable") return { kind: "dead", reason: "receiver_disabled" };
   if (r.status === 410) return { kind: "dead", reason: "gone" };
   // The receiver's explicit decision about this message: not a sign of an unhealthy endpoint.

@@ -85,9 +85,14 @@ export function scheduledDelayMs(schedule: readonly number[], attempt: number, r
   return Math.round(base * factor);
 }
 
+/** The schedule's largest delay (0 for an empty schedule). */
+function longestDelayMs(schedule: readonly number[]): number {
+  return schedule.length === 0 ? 0 : Math.max(...schedule);
+}
+
 /** A receiver's Retry-After as the next delay: as asked, capped at the schedule's largest delay. */
 export function retryAfterDelayMs(schedule: readonly number[], retryAfterMs: number): number {
-  const cap = schedule.length === 0 ? 0 : Math.max(...schedule);
+  const cap = longestDelayMs(schedule);
   return Math.min(cap, Math.max(0, Math.round(retryAfterMs)));
 }
 
@@ -100,7 +105,7 @@ export const OVERLOAD_FLOOR_MS = 60_000;
  * is shorter (the short profile stays short).
  */
 export function overloadDelayMs(schedule: readonly number[], delayMs: number): number {
-  const floor = Math.min(OVERLOAD_FLOOR_MS, schedule.length === 0 ? 0 : Math.max(...schedule));
+  const floor = Math.min(OVERLOAD_FLOOR_MS, longestDelayMs(schedule));
   return Math.max(delayMs, floor);
 }
 

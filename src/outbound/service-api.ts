@@ -8,7 +8,7 @@ import type { ConsumerHandle } from "../bus/port.js";
 import { encodeJson } from "../bus/port.js";
 import type { IdGen } from "../core/ids.js";
 import type { OutcomeMessage } from "../core/outcome.js";
-import { sendAttempt } from "./attempt-sender.js";
+import { isDelivered, sendAttempt } from "./attempt-sender.js";
 import { attemptRecord } from "./delivery-handler.js";
 import type { EndpointStats } from "./delivery-log.js";
 import { endpointStats, recentAttempts, recentDeadLetters } from "./delivery-log.js";
@@ -270,7 +270,7 @@ export class OutboundServiceImpl implements OutboundService {
     const rec = attemptRecord({ endpointId: id, outcomeId: event.id, type: event.type, outcomeSeq: 0, trigger: "route" }, 1, r, "test");
     await writeAttempt(this.p.ctx.bus, { ...rec, trigger: "test" }, `test:${event.id}`, (o, m) => this.p.ctx.logger.warn(o, m));
     this.p.ctx.metrics.attempts.inc({ endpoint: id, outcome: "test" });
-    const delivered = r.status !== undefined && r.status >= 200 && r.status < 300;
+    const delivered = isDelivered(r);
     return { message_id: messageId, delivered, status: r.status ?? null, latency_ms: r.latencyMs, body: r.response ?? "", error: delivered ? null : (r.error ?? null) };
   }
 
