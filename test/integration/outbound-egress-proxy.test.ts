@@ -12,20 +12,18 @@ import type { IncomingMessage, Server } from "node:http";
 import { connect as netConnect } from "node:net";
 import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
-import { after, afterEach, before, describe, it } from "node:test";
-import type { Bus } from "../../src/bus/port.js";
+import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../src/config/load.js";
 import { isHookbookError } from "../../src/core/errors.js";
 import { compileEgressProxy } from "../../src/outbound/egress-proxy.js";
 import { HttpRequestError, createGuardedHttpClient } from "../../src/outbound/http-client.js";
 import { OUTBOUND_CODES } from "../../src/outbound/outbound-errors.js";
 import type { OutboundOptions } from "../../src/outbound/service.js";
-import type { OutboundService } from "../../src/outbound/service-api.js";
 import { verifyWebhook } from "../../src/outbound/signer.js";
 import { compileSsrfPolicy } from "../../src/outbound/ssrf-guard.js";
 import { parseCreateInput } from "../../src/outbound/subscription-input.js";
-import type { ControlledReceiver, Received, Reply } from "./outbound-helpers.js";
-import { errorCodeOf, header, makeBus, publishOutcome, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
+import type { OutboundTestFile } from "./outbound-helpers.js";
+import { errorCodeOf, header, outboundTestFile, publishOutcome, uniq, waitFor } from "./outbound-helpers.js";
 import type { TestPki } from "./outbound-pki.js";
 import { makeTestPki } from "./outbound-pki.js";
 
@@ -124,18 +122,10 @@ before(() => {
 });
 after(() => pki.remove());
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
-});
+const file = outboundTestFile({ nats: false });
+const cleanups = file.cleanups;
 
-async function setup(over: Partial<OutboundOptions> = {}): Promise<{ bus: Bus; svc: OutboundService }> {
-  const bus = await makeBus("memory", undefined);
-  cleanups.push(() => bus.close());
-  const { svc } = await startService(bus, over);
-  cleanups.push(() => svc.stop());
-  return { bus, svc };
-}
+const setup = (over: Partial<OutboundOptions> = {}): ReturnType<OutboundTestFile["setup"]> => file.setup("memory", over);
 
 async function proxyWith(hosts: Record<string, string> = {}, credentials?: string): Promise<TestProxy> {
   const p = await startProxy(hosts, credentials);
@@ -143,17 +133,8 @@ async function proxyWith(hosts: Record<string, string> = {}, credentials?: strin
   return p;
 }
 
-async function receiver(respond?: (r: Received) => Reply, tls?: Parameters<typeof startReceiver>[2]): Promise<ControlledReceiver> {
-  const rx = await startReceiver(respond, "/hook", tls);
-  cleanups.push(() => rx.close());
-  return rx;
-}
-
-async function subscribe(svc: OutboundService, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
-  const created = await svc.create(parseCreateInput(body));
-  cleanups.push(() => svc.remove(created.id));
-  return { id: created.id, secret: created.secret };
-}
+const receiver = file.receiver;
+const subscribe = file.subscribe;
 
 /** A name nobody's DNS knows: only the test proxy resolves it (its table). */
 const PROXY_ONLY_NAME = "receiver.test";

@@ -178,21 +178,21 @@ export interface OutboundTestFile {
   readonly cleanups: (() => Promise<unknown> | unknown)[];
   /** A bus of `kind` with the default streams and the outbound service on it; both closed after the test. */
   setup(kind: BusKind, over?: Partial<OutboundOptions>): Promise<{ bus: Bus; svc: OutboundService; logger: ReturnType<typeof memoryLogger> }>;
-  /** A local receiver, closed after the test. */
-  receiver(respond?: (r: Received) => Reply): Promise<ControlledReceiver>;
+  /** A local receiver (HTTPS with `tls`), closed after the test. */
+  receiver(respond?: (r: Received) => Reply, tls?: HttpsServerOptions): Promise<ControlledReceiver>;
   /** An API subscription, removed after the test. */
   subscribe(svc: OutboundService, body: Record<string, unknown>): Promise<{ id: string; secret: string }>;
 }
 
 /**
- * The hooks of an outbound test file: one nats-server for the whole file (when installed) and
- * cleanups run after each test. Call once, at the top level of the file.
+ * The hooks of an outbound test file: one nats-server for the whole file (when installed and
+ * `nats` is not false) and cleanups run after each test. Call once, at the top level of the file.
  */
-export function outboundTestFile(): OutboundTestFile {
+export function outboundTestFile(opts: { readonly nats?: boolean } = {}): OutboundTestFile {
   let nats: TestNats | undefined;
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   before(async () => {
-    if (natsServerBinary) nats = await startTestNats();
+    if (natsServerBinary && opts.nats !== false) nats = await startTestNats();
   });
   after(async () => {
     await nats?.stop();
@@ -210,8 +210,8 @@ export function outboundTestFile(): OutboundTestFile {
       cleanups.push(() => s.svc.stop());
       return { bus, ...s };
     },
-    async receiver(respond) {
-      const rx = await startReceiver(respond);
+    async receiver(respond, tls) {
+      const rx = await startReceiver(respond, "/hook", tls);
       cleanups.push(() => rx.close());
       return rx;
     },

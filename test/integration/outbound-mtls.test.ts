@@ -9,20 +9,19 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, afterEach, before, describe, it } from "node:test";
-import type { Bus } from "../../src/bus/port.js";
+import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../src/config/load.js";
 import { isHookbookError } from "../../src/core/errors.js";
 import { ClientTlsError, inspectClientTls } from "../../src/outbound/client-tls.js";
 import { createGuardedHttpClient } from "../../src/outbound/http-client.js";
 import { OUTBOUND_CODES } from "../../src/outbound/outbound-errors.js";
 import type { OutboundOptions } from "../../src/outbound/service.js";
-import type { OutboundService } from "../../src/outbound/service-api.js";
 import { verifyWebhook } from "../../src/outbound/signer.js";
 import { compileSsrfPolicy } from "../../src/outbound/ssrf-guard.js";
 import { parseCreateInput, parsePatchInput } from "../../src/outbound/subscription-input.js";
 import type { ControlledReceiver } from "./outbound-helpers.js";
-import { header, makeBus, publishOutcome, sleep, startReceiver, startService, uniq, waitFor } from "./outbound-helpers.js";
+import type { OutboundTestFile } from "./outbound-helpers.js";
+import { header, outboundTestFile, publishOutcome, sleep, uniq, waitFor } from "./outbound-helpers.js";
 import type { TestPki } from "./outbound-pki.js";
 import { makeTestPki } from "./outbound-pki.js";
 import { thrownError } from "../helpers/errors.js";
@@ -33,27 +32,15 @@ before(() => {
 });
 after(() => pki.remove());
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
-});
+const file = outboundTestFile({ nats: false });
+const cleanups = file.cleanups;
 
 /** Long enough for a PATCH between two attempts. */
 const SLOW_SCHEDULE = Array.from({ length: 12 }, () => 150);
 
-async function setup(over: Partial<OutboundOptions> = {}): Promise<{ bus: Bus; svc: OutboundService }> {
-  const bus = await makeBus("memory", undefined);
-  cleanups.push(() => bus.close());
-  const { svc } = await startService(bus, over);
-  cleanups.push(() => svc.stop());
-  return { bus, svc };
-}
+const setup = (over: Partial<OutboundOptions> = {}): ReturnType<OutboundTestFile["setup"]> => file.setup("memory", over);
 
-async function httpsReceiver(server = pki.server): Promise<ControlledReceiver> {
-  const rx = await startReceiver(undefined, "/hook", pki.serverOptions(server));
-  cleanups.push(() => rx.close());
-  return rx;
-}
+const httpsReceiver = (server = pki.server): Promise<ControlledReceiver> => file.receiver(undefined, pki.serverOptions(server));
 
 describe("mTLS client certificates to endpoints", () => {
   it("an endpoint with the right client certificate gets its messages; the view shows the certificate, never the key", async () => {
