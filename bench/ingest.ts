@@ -14,10 +14,11 @@
  * printed, never asserted: absolute figures drift between runs, compare the ratio.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import { connectNatsBus } from "../src/bus/nats/connect.js";
@@ -26,43 +27,15 @@ import { STREAM_EVENTS, defaultStreams } from "../src/bus/streams.js";
 import type { SourceConfig } from "../src/config/types.js";
 import { openIngestMemory } from "../src/ingest/ingest-memory.js";
 import { createIngestServer } from "../src/ingest/server.js";
-
-interface LoadResult {
-  readonly reqPerSec: number;
-  readonly p99Ms: number;
-  readonly p50Ms: number;
-  readonly total: number;
-  readonly ok2xx: number;
-  readonly non2xx: number;
-  readonly errors: number;
-  readonly timeouts: number;
-}
-
-/** One kind of request of the mix; `__N__` in the body is replaced by a number unique to the request. */
-interface RequestKind {
-  readonly source: string;
-  /** Share of the requests, out of the sum of all weights. */
-  readonly weight: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  /** Header set to the request's unique id (a delivery id). */
-  readonly idHeader?: string;
-  /** Sign the body: `<header>: <prefix><hex HMAC-SHA256(secret, body)>`. */
-  readonly hmac?: { readonly header: string; readonly prefix: string; readonly secret: string };
-}
-
-interface LoadConfig {
-  readonly urlBase: string;
-  readonly kinds: readonly RequestKind[];
-  readonly runId: number;
-  readonly connections: number;
-  readonly duration: number;
-}
+import { createLogger } from "../src/runtime/logger.js";
+import { pino } from "pino";
+import type { LoadResult, LoadSpec, RequestKind } from "./http-load.js";
+import { UNIQUE_MARK } from "./http-load.js";
 
 const TOKEN = "bench-bearer-token";
 const HMAC_SECRET = "bench-github-hook-secret";
 const API_KEY = "bench-eventbridge-api-key";
-const N = "__N__";
+const N = UNIQUE_MARK;
 
 const SOURCES: SourceConfig[] = [
   { name: "alerts", kind: "alertmanager", auth: { type: "bearer", token: TOKEN }, bodyLimit: 0, options: {} },
@@ -214,46 +187,18 @@ const MIX: readonly RequestKind[] = [
   { source: "spot", weight: 1, headers: { "content-type": "application/json; charset=utf-8", "x-api-key": API_KEY, "user-agent": "Amazon/EventBridge/ApiDestinations" }, body: eventBridgeBody() },
 ];
 
-/** The load generator, run in its own node process so it does not share the server's event loop. */
-const LOADGEN = `
-const { createHmac } = require("node:crypto");
-const autocannon = require(process.argv[1]);
-const cfg = JSON.parse(process.argv[2]);
-const wheel = cfg.kinds.flatMap((k) => Array(k.weight).fill(k));
-let i = 0;
-(async () => {
-  const r = await autocannon({
-    url: cfg.urlBase,
-    connections: cfg.connections,
-    duration: cfg.duration,
-    requests: [{
-      method: "POST",
-      setupRequest(req) {
-        const n = i++;
-        const k = wheel[n % wheel.length];
-        const unique = String(cfg.runId * 1e9 + n);
-        const body = k.body.split("${N}").join(unique);
-        const headers = { ...k.headers };
-        if (k.idHeader) headers[k.idHeader] = "bench-" + unique;
-        if (k.hmac) headers[k.hmac.header] = k.hmac.prefix + createHmac("sha256", k.hmac.secret).update(body).digest("hex");
-        req.path = "/hooks/" + k.source;
-        req.headers = headers;
-        req.body = body;
-        return req;
-      },
-    }],
-  });
-  process.stdout.write(JSON.stringify({
-    reqPerSec: r.requests.average, p99Ms: r.latency.p99, p50Ms: r.latency.p50, total: r.requests.total,
-    ok2xx: r["2xx"], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts,
-  }));
-})().catch((err) => { console.error(err); process.exit(1); });
-`;
+interface Measured extends LoadResult {
+  /** CPU of this process (the server under test and its NATS client) per answered request, µs. */
+  readonly serverCpuUsPerReq: number;
+  /** CPU of nats-server per answered request, µs (Linux /proc; undefined elsewhere). */
+  readonly natsCpuUsPerReq: number | undefined;
+}
 
-function runLoad(cfg: LoadConfig): Promise<LoadResult> {
-  const autocannonPath = createRequire(import.meta.url).resolve("autocannon");
+const LOADGEN = fileURLToPath(new URL("./http-load.ts", import.meta.url));
+
+function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", LOADGEN, autocannonPath, JSON.stringify(cfg)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", LOADGEN, JSON.stringify(spec)], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => (out += chunk));
@@ -269,6 +214,18 @@ function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   });
 }
 
+/** CPU time a process has used (user + system), µs, read from /proc; undefined where there is none. */
+function processCpuUs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, in clock ticks (USER_HZ, 100 on Linux)
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
 async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ host: "127.0.0.1", port: 0 });
   const addr = app.server.address();
@@ -276,62 +233,145 @@ async function listen(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${addr.port}`;
 }
 
-function line(name: string, r: LoadResult): string {
-  return `${name.padEnd(8)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50Ms).padStart(4)} ms   p99 ${String(r.p99Ms).padStart(4)} ms   2xx ${r.ok2xx}   non-2xx ${r.non2xx}   errors ${r.errors}`;
+function line(name: string, r: Measured): string {
+  const nats = r.natsCpuUsPerReq === undefined ? "" : `   nats-server ${r.natsCpuUsPerReq.toFixed(1)} µs/req`;
+  return (
+    `${name.padEnd(8)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   p50 ${r.p50Ms.toFixed(1).padStart(5)} ms   p99 ${r.p99Ms.toFixed(1).padStart(5)} ms` +
+    `   2xx ${r.ok2xx}   non-2xx ${r.non2xx}   errors ${r.errors}   server ${r.serverCpuUsPerReq.toFixed(1)} µs/req${nats}   load generator ${r.loadgenCpuUsPerReq.toFixed(1)} µs/req`
+  );
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? 0 : sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Medians over the rounds of one target (latencies: the median of the rounds' p50 / p99). */
+function summarize(rounds: readonly Measured[]): Measured {
+  const m = (pick: (r: Measured) => number): number => Number(median(rounds.map(pick)).toFixed(1));
+  const nats = rounds.every((r) => r.natsCpuUsPerReq !== undefined) ? m((r) => r.natsCpuUsPerReq as number) : undefined;
+  const sum = (pick: (r: Measured) => number): number => rounds.reduce((acc, r) => acc + pick(r), 0);
+  return {
+    reqPerSec: m((r) => r.reqPerSec),
+    p50Ms: m((r) => r.p50Ms),
+    p99Ms: m((r) => r.p99Ms),
+    total: sum((r) => r.total),
+    ok2xx: sum((r) => r.ok2xx),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    loadgenCpuUsPerReq: m((r) => r.loadgenCpuUsPerReq),
+    serverCpuUsPerReq: m((r) => r.serverCpuUsPerReq),
+    natsCpuUsPerReq: nats,
+  };
 }
 
 async function main(): Promise<void> {
-  const duration = argValue("--duration", 10);
+  const duration = argValue("--duration", 5);
+  const rounds = argValue("--rounds", 4);
   const connections = argValue("--connections", 100);
-  const warmup = Math.min(2, duration);
+  const targetsArg = process.argv.indexOf("--targets");
+  const targets = (targetsArg >= 0 ? (process.argv[targetsArg + 1] ?? "") : "bare,durable").split(",").filter((t) => t !== "");
+  for (const t of targets) if (!["bare", "durable", "floor"].includes(t)) throw new Error(`unknown target ${t} (bare, durable, floor)`);
+  const warmup = 2;
   const avgBytes = Math.round(MIX.reduce((sum, k) => sum + k.weight * Buffer.byteLength(k.body), 0) / MIX.reduce((sum, k) => sum + k.weight, 0));
   let run = 1;
-  // Every run gets its own range of unique ids, so no request repeats an earlier one.
-  const load = (urlBase: string, seconds: number) => runLoad({ urlBase, kinds: MIX, runId: run++, connections, duration: seconds });
 
   const storeDir = await mkdtemp(join(tmpdir(), "hookbook-bench-"));
   const nats = await startNatsServer({ storeDir });
   const bus = await connectNatsBus({ url: nats.url, name: "hookbook-bench" });
   const bare = Fastify({ logger: false });
   bare.post("/hooks/:source", async (_req, reply) => reply.code(202).send({ accepted: 1 }));
-  // As `hookbook serve` runs it: with the ingest memory (long-horizon dedup, stale marking).
-  const durable = createIngestServer({ sources: SOURCES, bus, bodyLimit: 1024 * 1024, memory: await openIngestMemory(bus) });
+  // As `hookbook serve` runs it: with the ingest memory (long-horizon dedup, stale marking) and
+  // serve's logger at info (one "events stored" line per request), written to /dev/null.
+  const memory = await openIngestMemory(bus);
+  const logger = createLogger("info", pino.destination({ dest: "/dev/null", sync: false }));
+  const durable = createIngestServer({ sources: SOURCES, bus, bodyLimit: 1024 * 1024, memory, logger });
+  // What storing alone costs: the raw body published as it is, one JetStream PubAck per request, nothing parsed.
+  const floor = Fastify({ logger: false });
+  floor.removeAllContentTypeParsers();
+  floor.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+  let floorSeq = 0;
+  floor.post("/hooks/:source", async (req, reply) => {
+    const ack = await bus.publish("events.bench.floor", req.body as Buffer, { msgId: `floor-${process.pid}-${floorSeq++}` });
+    return reply.code(202).send({ accepted: 1, duplicates: 0, events: [{ id: String(ack.seq), type: "bench.floor", duplicate: false }] });
+  });
+  const apps: Record<string, FastifyInstance> = { bare, durable, floor };
+
+  const measure = async (urlBase: string, seconds: number): Promise<Measured> => {
+    const cpu0 = process.cpuUsage();
+    const nats0 = processCpuUs(nats.pid);
+    const r = await runLoad({ urlBase, kinds: MIX, runId: run++, connections, durationSec: seconds });
+    const cpu = process.cpuUsage(cpu0);
+    const nats1 = processCpuUs(nats.pid);
+    const per = (us: number): number => (r.total > 0 ? Number((us / r.total).toFixed(1)) : 0);
+    return { ...r, serverCpuUsPerReq: per(cpu.user + cpu.system), natsCpuUsPerReq: nats0 === undefined || nats1 === undefined ? undefined : per(nats1 - nats0) };
+  };
+
   try {
     await bus.ensureStreams(defaultStreams());
-    const bareUrl = await listen(bare);
-    const durableUrl = await listen(durable);
     const shares = MIX.map((k) => `${k.source} ${k.weight}`).join(", ");
-    console.log(`ingest bench: mix ${shares} (avg body ${avgBytes} B), ${connections} connections, ${duration} s per target (+${warmup} s warm-up), nats ${nats.url}`);
-
-    await load(bareUrl, warmup);
-    const bareResult = await load(bareUrl, duration);
-    console.log(line("bare", bareResult));
-
-    await load(durableUrl, warmup);
+    console.log(
+      `ingest bench: mix ${shares} (avg body ${avgBytes} B), ${connections} connections, ${rounds} rounds of ${duration} s per target, alternating (after ${warmup} s of warm-up each), nats ${nats.url}`,
+    );
+    const urls: Record<string, string> = {};
+    for (const t of targets) {
+      urls[t] = await listen(apps[t] as FastifyInstance);
+      await measure(urls[t] as string, warmup);
+    }
     const before = (await bus.streamInfo?.(STREAM_EVENTS))?.messages;
-    const durableResult = await load(durableUrl, duration);
+    const results: Record<string, Measured[]> = Object.fromEntries(targets.map((t) => [t, []]));
+    for (let round = 1; round <= rounds; round++) {
+      for (const t of targets) {
+        const r = await measure(urls[t] as string, duration);
+        results[t]?.push(r);
+        console.log(`round ${round}  ${line(t, r)}`);
+      }
+    }
     const after = (await bus.streamInfo?.(STREAM_EVENTS))?.messages;
-    console.log(line("durable", durableResult));
-    const stored = before !== undefined && after !== undefined ? after - before : undefined;
-    if (stored !== undefined) console.log(`events stored on ${STREAM_EVENTS} during the durable run: ${stored} (2xx counted: ${durableResult.ok2xx}; one event per request in this mix; up to ${connections} more were in flight when the timer stopped)`);
+    const summary = Object.fromEntries(targets.map((t) => [t, summarize(results[t] ?? [])]));
+    console.log(`median of ${rounds} rounds:`);
+    for (const t of targets) console.log(`         ${line(t, summary[t] as Measured)}`);
+    if (before !== undefined && after !== undefined) console.log(`messages stored on ${STREAM_EVENTS} during the rounds: ${after - before}`);
 
-    const ratio = bareResult.reqPerSec > 0 ? durableResult.reqPerSec / bareResult.reqPerSec : 0;
-    console.log(`durable/bare throughput ratio: ${ratio.toFixed(2)}x`);
+    // Each round's ratio compares two runs seconds apart; the median of those resists the drift in
+    // machine speed between runs (often ±25 % within a minute on shared 2-core machines).
+    const pairRatios = (pick: (r: Measured) => number, invert = false): number[] =>
+      (results.durable ?? []).map((d, i) => {
+        const b = results.bare?.[i];
+        if (b === undefined) return 0;
+        return invert ? pick(b) / pick(d) : pick(d) / pick(b);
+      });
+    const ratios =
+      results.bare && results.durable
+        ? {
+            ratio: Number(median(pairRatios((r) => r.reqPerSec)).toFixed(3)),
+            roundRatios: pairRatios((r) => r.reqPerSec).map((x) => Number(x.toFixed(3))),
+            cpuRatio: Number(median(pairRatios((r) => r.serverCpuUsPerReq, true)).toFixed(3)),
+          }
+        : undefined;
+    if (ratios) {
+      console.log(`durable/bare throughput ratio: ${ratios.ratio.toFixed(2)}x (median of rounds: ${ratios.roundRatios.map((x) => x.toFixed(2)).join(", ")})`);
+      console.log(`server CPU per request, bare/durable: ${ratios.cpuRatio.toFixed(2)}x`);
+    }
     console.log(
       JSON.stringify({
         bench: "ingest",
         mix: MIX.map((k) => ({ source: k.source, weight: k.weight })),
         avgBodyBytes: avgBytes,
         connections,
+        rounds,
         durationSec: duration,
-        bare: bareResult,
-        durable: { ...durableResult, stored },
-        ratio: Number(ratio.toFixed(3)),
+        ...summary,
+        ...(before !== undefined && after !== undefined ? { stored: after - before } : {}),
+        ...ratios,
       }),
     );
   } finally {
+    memory.close();
     await durable.close();
     await bare.close();
+    await floor.close();
     await bus.close();
     await nats.stop();
     await rm(storeDir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import type {
   ConsumerSpec,
   DeliveryHandler,
   KvBucket,
+  KvChange,
   KvEntry,
   KvSpec,
   PublishAck,
@@ -344,8 +345,15 @@ class MemoryConsumerState {
   }
 }
 
+interface MemoryKvEntry {
+  /** undefined: a delete, kept so `changes` can report it. */
+  readonly value: Uint8Array | undefined;
+  readonly revision: number;
+  readonly at: number;
+}
+
 class MemoryKv implements KvBucket {
-  private readonly entries = new Map<string, { value: Uint8Array; revision: number; at: number }>();
+  private readonly entries = new Map<string, MemoryKvEntry>();
   private revision = 0;
 
   constructor(
@@ -353,19 +361,25 @@ class MemoryKv implements KvBucket {
     private readonly clock: Clock,
   ) {}
 
-  private live(key: string): { value: Uint8Array; revision: number; at: number } | undefined {
+  private expired(e: MemoryKvEntry): boolean {
+    return this.ttlMs > 0 && e.at + this.ttlMs <= this.clock.now();
+  }
+
+  private live(key: string): (MemoryKvEntry & { value: Uint8Array }) | undefined {
     checkKey(key);
     const e = this.entries.get(key);
-    if (e && this.ttlMs > 0 && e.at + this.ttlMs <= this.clock.now()) {
+    if (e && this.expired(e)) {
       this.entries.delete(key);
       return undefined;
     }
-    return e;
+    return e?.value === undefined ? undefined : (e as MemoryKvEntry & { value: Uint8Array });
   }
 
-  private write(key: string, value: Uint8Array): number {
+  /** A write (or, with value undefined, a delete) moves the key to the end: entries stay in revision order. */
+  private write(key: string, value: Uint8Array | undefined): number {
     const revision = ++this.revision;
-    this.entries.set(key, { value: value.slice(), revision, at: this.clock.now() });
+    this.entries.delete(key);
+    this.entries.set(key, { value: value?.slice(), revision, at: this.clock.now() });
     return revision;
   }
 
@@ -394,12 +408,19 @@ class MemoryKv implements KvBucket {
 
   async delete(key: string): Promise<void> {
     checkKey(key);
-    this.entries.delete(key);
-    this.revision++;
+    if (this.entries.has(key)) this.write(key, undefined);
   }
 
   async keys(): Promise<string[]> {
     return [...this.entries.keys()].filter((k) => this.live(k) !== undefined);
+  }
+
+  async *changes(after: number): AsyncIterable<KvChange> {
+    const last = this.revision;
+    for (const [key, e] of [...this.entries]) {
+      if (e.revision <= after || e.revision > last || this.expired(e)) continue;
+      yield { key, value: e.value?.slice(), revision: e.revision, storedAt: e.at };
+    }
   }
 }
 

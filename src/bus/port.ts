@@ -93,6 +93,16 @@ export interface KvEntry {
   readonly revision: number;
 }
 
+/** One write to a bucket, as `KvBucket.changes` reads it back. */
+export interface KvChange {
+  readonly key: string;
+  /** The written value; undefined for a delete. */
+  readonly value: Uint8Array | undefined;
+  readonly revision: number;
+  /** When the write was stored (ms since epoch). */
+  readonly storedAt: number;
+}
+
 export interface KvBucket {
   get(key: string): Promise<KvEntry | undefined>;
   /** Store only if the key does not exist; false when it already exists (compare-and-set on absence). */
@@ -102,6 +112,12 @@ export interface KvBucket {
   update(key: string, value: Uint8Array, revision: number): Promise<boolean>;
   delete(key: string): Promise<void>;
   keys(): Promise<string[]>;
+  /**
+   * The writes still held whose revision is above `after` (0: everything the bucket holds), oldest
+   * first, ending with the newest revision stored when the call started. Revisions only grow, so
+   * a reader that remembers the last revision it saw reads only what is new (KvMirror).
+   */
+  changes(after: number): AsyncIterable<KvChange>;
 }
 
 export interface KvSpec {

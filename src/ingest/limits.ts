@@ -7,35 +7,11 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { HookbookError } from "../core/errors.js";
 import type { ErrorCode } from "../core/errors.js";
-import type { NormalizeRequest, SourceKindHandler } from "../sources/types.js";
 
 /** Events one request may carry (`server.maxItemsPerRequest`). */
 export const DEFAULT_MAX_ITEMS_PER_REQUEST = 1000;
 /** Bytes of the request line plus headers (`server.maxHeaderSize`; Node's own default too). */
 export const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
-
-/**
- * The handler with an item limit: more than `max` events → 413 HB_ERR_TOO_MANY_ITEMS, nothing
- * stored (normalize runs after auth and before any publish). `onItems` hears every request that
- * passed, with its event count.
- */
-export function withItemLimit(
-  handler: SourceKindHandler,
-  max: number,
-  onItems?: (req: NormalizeRequest, count: number) => void,
-): SourceKindHandler {
-  return {
-    ...handler,
-    normalize(req) {
-      const items = handler.normalize(req);
-      if (items.length > max) {
-        throw new HookbookError("HB_ERR_TOO_MANY_ITEMS", `request carries ${items.length} events; at most ${max} per request are accepted, split the batch`);
-      }
-      onItems?.(req, items.length);
-      return items;
-    },
-  };
-}
 
 /** Size of the request line and headers as received (what Node's maxHeaderSize counts, roughly). */
 export function headerBytes(raw: IncomingMessage): number {

@@ -2,13 +2,14 @@
  * The per-request pipeline after the body is read: authenticate the raw bytes, normalize, build
  * envelopes, store them all, and say what was stored. No HTTP here, so it is easy to test.
  */
+import { performance } from "node:perf_hooks";
 import type { Bus, PublishAck } from "../bus/port.js";
 import { encodeJson } from "../bus/port.js";
 import type { Clock } from "../core/clock.js";
 import { eventSubject } from "../core/envelope.js";
 import type { EventEnvelope } from "../core/envelope.js";
 import { HookbookError, isHookbookError } from "../core/errors.js";
-import { verifyAuth } from "../sources/auth.js";
+import { checkAuth } from "../sources/auth.js";
 import type { AuthContext, IngestAuthConfig, TlsPeer } from "../sources/auth.js";
 import type { SourceKindHandler } from "../sources/types.js";
 import { buildEnvelopes, publishMsgId } from "./envelopes.js";
@@ -66,6 +67,17 @@ export interface PipelineDeps {
   readonly authContext?: AuthContext;
   /** Long-horizon dedup and staleness (KV); absent: only the stream's duplicate window. */
   readonly memory?: IngestMemory;
+  /** Most events one request may carry; more → 413 HB_ERR_TOO_MANY_ITEMS, nothing stored (default: no limit). */
+  readonly maxItemsPerRequest?: number;
+  /** Hears every request that passed auth, format and limits, with its event count (before anything is stored). */
+  readonly onReceived?: (source: IngestSource, count: number) => void;
+}
+
+/** What acceptHook stored, and when it was ready to store it. */
+export interface Accepted {
+  readonly body: AcceptedBody;
+  /** performance.now() when the events were normalized and publishing began (publish latency). */
+  readonly readyAt: number;
 }
 
 const BUS_CODES = new Set(["HB_ERR_BUS_UNAVAILABLE", "HB_ERR_BUS_CLOSED"]);
@@ -79,47 +91,69 @@ export async function acceptHook(
   deps: PipelineDeps,
   source: IngestSource,
   req: { readonly body: Buffer; readonly headers: Readonly<Record<string, string>>; readonly tls?: TlsPeer },
-): Promise<AcceptedBody> {
+): Promise<Accepted> {
   if (req.body.length > source.bodyLimit) {
     throw new HookbookError("HB_ERR_BODY_TOO_LARGE", `request body is over the ${source.bodyLimit} byte limit of this source`);
   }
-  await verifyAuth(source.auth, req, deps.authContext ?? offlineAuthContext(deps.clock));
+  const auth = checkAuth(source.auth, req, deps.authContext ?? offlineAuthContext(deps.clock));
+  if (auth !== undefined) await auth;
   const items = source.handler.normalize({ body: req.body, headers: req.headers, endpoint: source.name, options: source.options });
+  const max = deps.maxItemsPerRequest;
+  if (max !== undefined && items.length > max) {
+    throw new HookbookError("HB_ERR_TOO_MANY_ITEMS", `request carries ${items.length} events; at most ${max} per request are accepted, split the batch`);
+  }
+  deps.onReceived?.(source, items.length);
   const receivedAt = new Date(deps.clock.now()).toISOString();
   const envelopes = buildEnvelopes(source, items, receivedAt);
-  const publishOpts = deps.publishTimeoutMs === undefined ? {} : { timeoutMs: deps.publishTimeoutMs };
-  const memory = deps.memory;
-  const results = await Promise.allSettled(
-    envelopes.map(async (env, i): Promise<Outcome> => {
-      const msgId = publishMsgId(source.name, env.dedupKey);
-      // Beyond the stream's duplicate window: a producer retrying hours or days later.
-      if (memory && source.longDedup && (await memory.seen(msgId))) return { duplicate: true };
-      let stored = env;
-      const producerTime = items[i]?.time;
-      if (memory && env.subject !== undefined && producerTime !== undefined) {
-        const timeMs = Date.parse(producerTime);
-        if (Number.isFinite(timeMs) && (await memory.isStale(source.name, env.subject, timeMs))) {
-          if (source.dropStale) return { duplicate: false, stale: true, dropped: true };
-          stored = markStale(env);
-        }
-      }
-      const ack: PublishAck = await deps.bus.publish(eventSubject(source.name, env.type), encodeJson(stored), { ...publishOpts, msgId });
-      if (memory && source.longDedup && !ack.duplicate) await memory.remember(msgId);
-      return { duplicate: ack.duplicate, ...(stored.stale ? { stale: true } : {}) };
-    }),
-  );
-  const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
-  if (failures.length > 0) {
-    const busError = failures.find((f) => isHookbookError(f) && BUS_CODES.has(f.code));
-    // Non-catalog errors go up as they are: the error handler answers 500 and logs them.
-    throw busError ?? failures[0];
+  const readyAt = performance.now();
+  let outcomes: Outcome[];
+  if (envelopes.length === 1) {
+    outcomes = [await storeEvent(deps, source, envelopes[0] as EventEnvelope, items[0]?.time)];
+  } else {
+    const results = await Promise.allSettled(envelopes.map((env, i) => storeEvent(deps, source, env, items[i]?.time)));
+    const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+    if (failures.length > 0) {
+      const busError = failures.find((f) => isHookbookError(f) && BUS_CODES.has(f.code));
+      // Non-catalog errors go up as they are: the error handler answers 500 and logs them.
+      throw busError ?? failures[0];
+    }
+    outcomes = results.map((r) => (r.status === "fulfilled" ? r.value : { duplicate: false }));
   }
-  const events = envelopes.map((env, i) => {
-    const result = results[i];
-    const o = result?.status === "fulfilled" ? result.value : { duplicate: false };
+  let duplicates = 0;
+  const events = envelopes.map((env, i): AcceptedEvent => {
+    const o = outcomes[i] ?? { duplicate: false };
+    if (o.duplicate) duplicates++;
     return { id: env.id, type: env.type, duplicate: o.duplicate, ...(o.stale ? { stale: true } : {}), ...(o.dropped ? { dropped: true } : {}) };
   });
-  return { accepted: events.length, duplicates: events.filter((e) => e.duplicate).length, events };
+  return { body: { accepted: events.length, duplicates, events }, readyAt };
+}
+
+/** Dedup beyond the window, staleness, then the publish (and the seen id once stored). */
+async function storeEvent(deps: PipelineDeps, source: IngestSource, env: EventEnvelope, producerTime: string | undefined): Promise<Outcome> {
+  const msgId = publishMsgId(source.name, env.dedupKey);
+  const memory = deps.memory;
+  // Beyond the stream's duplicate window: a producer retrying hours or days later.
+  if (memory && source.longDedup) {
+    const seen = memory.seen(msgId);
+    if (seen === true || (seen !== false && (await seen))) return { duplicate: true };
+  }
+  let stored = env;
+  if (memory && env.subject !== undefined && producerTime !== undefined) {
+    const timeMs = Date.parse(producerTime);
+    if (Number.isFinite(timeMs)) {
+      const judged = memory.isStale(source.name, env.subject, timeMs);
+      if (judged === true || (judged !== false && (await judged))) {
+        if (source.dropStale) return { duplicate: false, stale: true, dropped: true };
+        stored = markStale(env);
+      }
+    }
+  }
+  const ack: PublishAck = await deps.bus.publish(eventSubject(source.name, env.type), encodeJson(stored), {
+    msgId,
+    ...(deps.publishTimeoutMs === undefined ? {} : { timeoutMs: deps.publishTimeoutMs }),
+  });
+  if (memory && source.longDedup && !ack.duplicate) await memory.remember(msgId);
+  return { duplicate: ack.duplicate, ...(stored.stale ? { stale: true } : {}) };
 }
 
 function offlineAuthContext(clock: Clock): AuthContext {

@@ -42,7 +42,7 @@ import type { IngestSource, PipelineDeps } from "./pipeline.js";
 import { httpsServerOptions, tlsPeerOf } from "./tls.js";
 import type { IngestTlsOptions } from "./tls.js";
 import { loadEventSchemas } from "./event-schemas.js";
-import { DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_ITEMS_PER_REQUEST, checkHeaderSize, ingestClientErrorHandler, withItemLimit } from "./limits.js";
+import { DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_ITEMS_PER_REQUEST, checkHeaderSize, ingestClientErrorHandler } from "./limits.js";
 import { IngestMetrics, UNKNOWN_SOURCE_LABEL } from "./metrics.js";
 import { buildIngestOpenApi } from "./openapi.js";
 import { packageVersion, registerOpsRoutes } from "./ops-routes.js";
@@ -92,6 +92,7 @@ export interface IngestServerOptions extends IngestOptions {
 type SourceParams = { Params: { source: string } };
 
 const FORBIDDEN_METHODS = ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"] as const;
+const JSON_TYPE = "application/json; charset=utf-8";
 
 /** Checks the sources and binds each to its kind handler; throws HB_ERR_CONFIG_INVALID. */
 export function resolveSources(opts: Pick<IngestOptions, "sources" | "bodyLimit">): Map<string, IngestSource> {
@@ -134,7 +135,7 @@ function sendError(req: FastifyRequest, reply: FastifyReply, err: HookbookError,
   else req.log.warn(fields, err.message);
   // An internal error's message may describe internals: the log has it, the sender does not.
   const body = err.code === "HB_ERR_INTERNAL" ? { error: { code: err.code, message: "internal error" } } : err.toBody();
-  return reply.code(err.status).type("application/json; charset=utf-8").send(body);
+  return reply.code(err.status).type(JSON_TYPE).send(body);
 }
 
 async function withTimeout(promise: Promise<boolean>, ms: number): Promise<boolean> {
@@ -157,21 +158,14 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
   const metrics = new IngestMetrics(opts.metrics?.registry ?? new Registry());
   const maxItems = opts.maxItemsPerRequest ?? DEFAULT_MAX_ITEMS_PER_REQUEST;
   const maxHeaderSize = opts.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
-  // When a request's events were ready to store (keyed by its body buffer): publish latency.
-  const readyAt = new WeakMap<Buffer, number>();
-  const sources = new Map<string, IngestSource>();
-  for (const [name, source] of resolveSources(opts)) {
-    const handler = withItemLimit(source.handler, maxItems, (req, count) => {
-      readyAt.set(req.body, performance.now());
-      metrics.eventsReceived(name, count);
-    });
-    sources.set(name, { ...source, handler });
-  }
+  const sources = resolveSources(opts);
   const clock = opts.clock ?? systemClock;
   const deps: PipelineDeps = {
     bus: opts.bus,
     clock,
     authContext: opts.authContext ?? createDefaultAuthContext({ clock }),
+    maxItemsPerRequest: maxItems,
+    onReceived: (source, count) => metrics.eventsReceived(source.name, count),
     ...(opts.publishTimeoutMs === undefined ? {} : { publishTimeoutMs: opts.publishTimeoutMs }),
     ...(opts.memory === undefined ? {} : { memory: opts.memory }),
   };
@@ -190,9 +184,11 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
   };
   const isHookRoute = (req: FastifyRequest): boolean => req.routeOptions.url === "/hooks/:source";
   // Every answer on /hooks/<source>, whatever produced it (route, hook, parser, error handler).
-  const countRequest = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  // Hooks here are callback-style: no promise per request (a thrown error goes to the error handler).
+  const countRequest = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     const name = sourceLabel(req);
     metrics.requestDone(name, sources.get(name)?.kind ?? UNKNOWN_SOURCE_LABEL, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   };
 
   // Raw bytes for every content type: auth runs on exactly what was received.
@@ -205,13 +201,16 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
   });
   // Node enforces maxHeaderSize on real sockets (createIngestServer); this also covers inject()
   // and a host server with a larger limit.
-  app.addHook("onRequest", async (req) => checkHeaderSize(req.raw, maxHeaderSize));
+  app.addHook("onRequest", (req, _reply, done) => {
+    checkHeaderSize(req.raw, maxHeaderSize);
+    done();
+  });
 
   app.post<SourceParams>("/hooks/:source", {
     bodyLimit: routeBodyLimit,
     onResponse: countRequest,
     // Reject before the body is read: unknown source, encoding, media type, declared length.
-    onRequest: async (req) => {
+    onRequest: (req, _reply, done) => {
       const source = sourceOf(req);
       const encoding = req.headers["content-encoding"]?.trim().toLowerCase();
       if (encoding !== undefined && encoding !== "" && encoding !== "identity") {
@@ -227,17 +226,17 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
       if (Number.isFinite(declared) && declared > source.bodyLimit) {
         throw new HookbookError("HB_ERR_BODY_TOO_LARGE", `request body is over the ${source.bodyLimit} byte limit of this source`);
       }
+      done();
     },
     handler: async (req, reply) => {
       const source = sourceOf(req);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const tls = tlsPeerOf(req.raw.socket);
-      const started = performance.now();
-      const result = await acceptHook(deps, source, { body, headers: headersFromRaw(req.raw.rawHeaders), ...(tls === undefined ? {} : { tls }) });
+      const accepted = await acceptHook(deps, source, { body, headers: headersFromRaw(req.raw.rawHeaders), ...(tls === undefined ? {} : { tls }) });
       // Publish latency: from the events being ready (normalize done) to the last PubAck.
-      metrics.eventsStored(source.name, result, (performance.now() - (readyAt.get(body) ?? started)) / 1000);
-      req.log.info({ source: source.name, accepted: result.accepted, duplicates: result.duplicates }, "events stored");
-      return reply.code(202).send(result);
+      metrics.eventsStored(source.name, accepted.body, (performance.now() - accepted.readyAt) / 1000);
+      req.log.info({ source: source.name, accepted: accepted.body.accepted, duplicates: accepted.body.duplicates }, "events stored");
+      return reply.code(202).type(JSON_TYPE).send(JSON.stringify(accepted.body));
     },
   });
 
@@ -310,8 +309,8 @@ export function createIngestServer(opts: IngestServerOptions): FastifyInstance {
   app.addHook("preClose", async () => {
     closing = true;
   });
-  app.addHook("onRequest", async (req, reply) => {
-    if (!closing) return;
+  app.addHook("onRequest", (_req, reply, done) => {
+    if (!closing) return done();
     reply.header("connection", "close");
     throw new HookbookError("HB_ERR_BUS_CLOSED", "ingest is shutting down; retry later");
   });

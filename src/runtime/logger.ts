@@ -3,8 +3,11 @@ import type { Logger } from "pino";
 
 export type { Logger };
 
-/** JSON logs with secrets redacted. `fd` 2 keeps stdout free for `hookbook run` records. */
-export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
+/**
+ * JSON logs with secrets redacted. `fd` 2 keeps stdout free for `hookbook run` records; a
+ * destination stream instead of a descriptor is for benches and tests.
+ */
+export function createLogger(level: string, fd: 1 | 2 | pino.DestinationStream = 1): Logger {
   return pino(
     {
       level,
@@ -23,6 +26,6 @@ export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
         censor: "[redacted]",
       },
     },
-    pino.destination({ fd, sync: fd === 2 }),
+    typeof fd === "number" ? pino.destination({ fd, sync: fd === 2 }) : fd,
   );
 }

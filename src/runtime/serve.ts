@@ -197,6 +197,7 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
     if (has("ingest")) {
       const tls = config.server.tls === undefined ? {} : { tls: readTlsFiles(config.server.tls) };
       const memory = await openIngestMemory(bus);
+      stops.push(async () => memory.close());
       const app = createIngestServer({
         sources: plan.sources,
         bus,

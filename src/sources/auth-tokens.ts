@@ -3,14 +3,14 @@
  * (GitLab's X-Gitlab-Token, an API key). Constant time: secrets are compared as sha256 digests,
  * so neither content nor length leaks. Messages never echo what was presented.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { ApiKeyAuthConfig, GitlabTokenAuthConfig } from "../config/types.js";
 import { HookbookError } from "../core/errors.js";
 import type { AuthRequest } from "./auth-context.js";
 import { headerValue } from "./types.js";
 
 function digest(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
+  return hash("sha256", value, "buffer");
 }
 
 /** Digests of configured secrets: they are few and checked on every request. */

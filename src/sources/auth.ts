@@ -97,12 +97,24 @@ export function checkAuthConfig(auth: IngestAuthConfig): void {
 
 /** Resolves when every check passes; rejects with a HookbookError otherwise. */
 export async function verifyAuth(auth: IngestAuthConfig, req: AuthRequest, ctx: AuthContext): Promise<void> {
-  const checks = checksOf(auth);
-  if (checks.length === 0) throw new HookbookError("HB_ERR_AUTH_INVALID", "no authentication configured for this source");
-  for (const one of checks) await verifyOne(one, req, ctx);
+  await checkAuth(auth, req, ctx);
 }
 
-async function verifyOne(auth: SourceAuthConfig, req: AuthRequest, ctx: AuthContext): Promise<void> {
+/**
+ * verifyAuth for the hot path: synchronous — returns, or throws the HookbookError — unless a check
+ * needs the network (sns, oidc fetch certificates and keys); then a promise for the rest.
+ */
+export function checkAuth(auth: IngestAuthConfig, req: AuthRequest, ctx: AuthContext, from = 0): void | Promise<void> {
+  const checks = checksOf(auth);
+  if (checks.length === 0) throw new HookbookError("HB_ERR_AUTH_INVALID", "no authentication configured for this source");
+  for (let i = from; i < checks.length; i++) {
+    const pending = verifyOne(checks[i] as SourceAuthConfig, req, ctx);
+    if (pending !== undefined) return pending.then(() => checkAuth(auth, req, ctx, i + 1));
+  }
+  return undefined;
+}
+
+function verifyOne(auth: SourceAuthConfig, req: AuthRequest, ctx: AuthContext): void | Promise<void> {
   switch (auth.type) {
     case "none":
       return;
@@ -128,10 +140,9 @@ async function verifyOne(auth: SourceAuthConfig, req: AuthRequest, ctx: AuthCont
       verifyMtls(auth, req);
       return;
     case "sns":
-      await verifySns(auth, req, ctx);
-      return;
+      return verifySns(auth, req, ctx);
     case "oidc":
-      await verifyOidcRequest(
+      return verifyOidcRequest(
         req.headers,
         {
           audience: auth.audience,
@@ -141,8 +152,7 @@ async function verifyOne(auth: SourceAuthConfig, req: AuthRequest, ctx: AuthCont
           ...(auth.serviceAccountEmail === undefined ? {} : { serviceAccountEmail: auth.serviceAccountEmail }),
         },
         ctx,
-      );
-      return;
+      ).then(() => undefined);
     default: {
       // Fail closed on a type this code does not know (webhooks.md §5.2 step 1).
       const unknown: { type?: unknown } = auth;

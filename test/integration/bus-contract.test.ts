@@ -390,6 +390,33 @@ function busContract(name: string, makeBus: BusFactory, isReady: () => boolean =
       assert.equal(text((await kv.get("ledger.a"))?.value ?? new Uint8Array()), "again");
     });
 
+    test("KV: changes(after) reads the writes above a revision, oldest first, deletes included", async () => {
+      const kv = await bus.kv({ bucket: `kvch_${counter++}_${Date.now().toString(36)}` });
+      const read = async (after: number) => {
+        const out: { key: string; value: string | undefined; revision: number; storedAt: number }[] = [];
+        for await (const c of kv.changes(after)) out.push({ key: c.key, value: c.value === undefined ? undefined : text(c.value), revision: c.revision, storedAt: c.storedAt });
+        return out;
+      };
+      assert.deepEqual(await read(0), [], "an empty bucket has no changes");
+      const t0 = Date.now();
+      const r1 = await kv.put("s.a", bytes("1"));
+      const r2 = await kv.put("s.b", bytes("2"));
+      const r3 = await kv.put("s.a", bytes("3"));
+      const all = await read(0);
+      // history 1: the overwritten first write of s.a is gone, its newest write is there
+      assert.deepEqual(all.map((c) => [c.key, c.value, c.revision]), [["s.b", "2", r2], ["s.a", "3", r3]]);
+      assert.ok(r1 < r2 && r2 < r3);
+      for (const c of all) assert.ok(c.storedAt >= t0 - 1000 && c.storedAt <= Date.now() + 1000, "storedAt is the write time");
+      assert.deepEqual((await read(r2)).map((c) => c.key), ["s.a"], "only what is above the revision");
+      assert.deepEqual(await read(r3), [], "nothing above the newest revision");
+      await kv.delete("s.b");
+      const afterDelete = await read(r3);
+      assert.equal(afterDelete.length, 1);
+      assert.equal(afterDelete[0]?.key, "s.b");
+      assert.equal(afterDelete[0]?.value, undefined, "a delete has no value");
+      assert.ok((afterDelete[0]?.revision ?? 0) > r3);
+    });
+
     test("KV: ttlMs expires entries", async () => {
       const kv = await bus.kv({ bucket: `kvttl_${counter++}_${Date.now().toString(36)}`, ttlMs: 1000 });
       assert.equal(await kv.create("k", bytes("v")), true);

@@ -206,6 +206,7 @@ export function createNatsBus(link: NatsBusLink, onClose: () => Promise<void>): 
         update: async (key, value, revision) => (up(), bucket.update(key, value, revision)),
         delete: async (key) => (up(), bucket.delete(key)),
         keys: async () => (up(), bucket.keys()),
+        changes: (after) => (up(), bucket.changes(after)),
       };
     },
 

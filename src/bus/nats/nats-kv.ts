@@ -9,9 +9,11 @@ import { StorageType } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { Kvm } from "@nats-io/kv";
 import { Empty, nanos } from "@nats-io/transport-node";
-import type { KvBucket, KvEntry, KvSpec } from "../port.js";
+import type { KvBucket, KvChange, KvEntry, KvSpec } from "../port.js";
 import { isWrongLastSequence, toBusError } from "./nats-errors.js";
 import type { PubAckPipeline } from "./pub-ack-pipeline.js";
+import { readNatsMessages } from "./nats-read.js";
+import type { ReadLink } from "./nats-read.js";
 
 /** Keys the fast path sends as they are; anything else goes through the kv client (which validates). */
 const PLAIN_KEY = /^[-/_=a-zA-Z0-9]+(\.[-/_=a-zA-Z0-9]+)*$/;
@@ -29,6 +31,7 @@ class NatsKvBucket implements KvBucket {
     private readonly kv: KV,
     private readonly name: string,
     private readonly fast: KvFastPath | undefined,
+    private readonly link: ReadLink,
   ) {}
 
   private fail(op: string, key: string, err: unknown): never {
@@ -110,6 +113,17 @@ class NatsKvBucket implements KvBucket {
       this.fail("keys", "*", err);
     }
   }
+
+  /** The bucket's stream read from revision `after + 1` (a revision is the stream sequence). */
+  async *changes(after: number): AsyncIterable<KvChange> {
+    const prefix = `$KV.${this.name}.`;
+    for await (const m of readNatsMessages(this.link, `KV_${this.name}`, { startSeq: after + 1, subject: `${prefix}>` })) {
+      if (m.seq <= after) continue;
+      const op = m.headers["KV-Operation"];
+      const deleted = op === "DEL" || op === "PURGE";
+      yield { key: m.subject.slice(prefix.length), value: deleted ? undefined : m.data, revision: m.seq, storedAt: m.storedAt };
+    }
+  }
 }
 
 /** Open (creating when missing) the bucket; an existing bucket's max_age follows `ttlMs`. */
@@ -125,7 +139,7 @@ export async function openNatsKv(js: JetStreamClient, jsm: JetStreamManager, spe
       await jsm.streams.update(stream, { max_age: nanos(ttlMs), duplicate_window: nanos(dupMs) });
     }
     // The fast get needs direct gets on the bucket's stream (buckets made on servers before 2.9 lack it).
-    return new NatsKvBucket(kv, spec.bucket, info.config.allow_direct === true ? fast : undefined);
+    return new NatsKvBucket(kv, spec.bucket, info.config.allow_direct === true ? fast : undefined, { js, jsm });
   } catch (err) {
     throw toBusError(`kv bucket ${spec.bucket}`, err);
   }

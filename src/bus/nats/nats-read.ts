@@ -66,6 +66,7 @@ export async function* readNatsMessages(link: ReadLink, stream: string, opts: Re
     }
     if (info.state.messages === 0) return;
     last = info.state.last_seq;
+    if (opts.startSeq !== undefined && opts.startSeq > last) return;
   } catch (err) {
     if (err instanceof HookbookError) throw err;
     if (isStreamNotFound(err)) throw new HookbookError("HB_ERR_CONFIG_INVALID", `stream ${stream} does not exist`, { cause: err });
