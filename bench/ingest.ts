@@ -16,7 +16,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
@@ -27,8 +27,8 @@ import { STREAM_EVENTS, defaultStreams } from "../src/bus/streams.js";
 import type { SourceConfig } from "../src/config/types.js";
 import { openIngestMemory } from "../src/ingest/ingest-memory.js";
 import { createIngestServer } from "../src/ingest/server.js";
+import { ingestThreadCount } from "../src/ingest/prepare-pool.js";
 import { createLogger } from "../src/runtime/logger.js";
-import { pino } from "pino";
 import type { LoadResult, LoadSpec, RequestKind } from "./http-load.js";
 import { UNIQUE_MARK } from "./http-load.js";
 
@@ -50,10 +50,10 @@ const SOURCES: SourceConfig[] = [
   { name: "spot", kind: "eventbridge", auth: { type: "api-key", header: "x-api-key", key: API_KEY }, bodyLimit: 0, options: {} },
 ];
 
-function argValue(name: string, fallback: number): number {
+function argValue(name: string, fallback: number, zeroOk = false): number {
   const i = process.argv.indexOf(name);
   const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
+  return Number.isFinite(v) && (v > 0 || (zeroOk && v === 0)) ? v : fallback;
 }
 
 /** A one-alert Alertmanager v4 group (~1.3 KB); each request is a different alert (fingerprint). */
@@ -285,8 +285,10 @@ async function main(): Promise<void> {
   // As `hookbook serve` runs it: with the ingest memory (long-horizon dedup, stale marking) and
   // serve's logger at info (one "events stored" line per request), written to /dev/null.
   const memory = await openIngestMemory(bus);
-  const logger = createLogger("info", pino.destination({ dest: "/dev/null", sync: false }));
-  const durable = createIngestServer({ sources: SOURCES, bus, bodyLimit: 1024 * 1024, memory, logger });
+  const logger = createLogger("info", { path: "/dev/null" });
+  // as serve runs it: server.ingestThreads "auto" unless --threads says otherwise
+  const threads = argValue("--threads", ingestThreadCount("auto"), true);
+  const durable = createIngestServer({ sources: SOURCES, bus, bodyLimit: 1024 * 1024, memory, logger, threads });
   // What storing alone costs: the raw body published as it is, one JetStream PubAck per request, nothing parsed.
   const floor = Fastify({ logger: false });
   floor.removeAllContentTypeParsers();
@@ -312,7 +314,7 @@ async function main(): Promise<void> {
     await bus.ensureStreams(defaultStreams());
     const shares = MIX.map((k) => `${k.source} ${k.weight}`).join(", ");
     console.log(
-      `ingest bench: mix ${shares} (avg body ${avgBytes} B), ${connections} connections, ${rounds} rounds of ${duration} s per target, alternating (after ${warmup} s of warm-up each), nats ${nats.url}`,
+      `ingest bench: mix ${shares} (avg body ${avgBytes} B), ${connections} connections, ${rounds} rounds of ${duration} s per target, alternating (after ${warmup} s of warm-up each), durable with ${threads} preparation thread(s), nats ${nats.url}`,
     );
     const urls: Record<string, string> = {};
     for (const t of targets) {
@@ -360,6 +362,8 @@ async function main(): Promise<void> {
         mix: MIX.map((k) => ({ source: k.source, weight: k.weight })),
         avgBodyBytes: avgBytes,
         connections,
+        threads,
+        cores: availableParallelism(),
         rounds,
         durationSec: duration,
         ...summary,

@@ -26,6 +26,7 @@ interface RawConfig {
     bodyLimit?: number;
     maxItemsPerRequest?: number;
     maxHeaderSize?: number;
+    ingestThreads?: number | "auto";
     tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
   };
   dataDir?: string;
@@ -157,6 +158,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
       bodyLimit,
       maxItemsPerRequest: raw.server?.maxItemsPerRequest ?? 1000,
       maxHeaderSize: raw.server?.maxHeaderSize ?? 16_384,
+      ingestThreads: raw.server?.ingestThreads ?? "auto",
       ...(raw.server?.tls === undefined ? {} : { tls: resolveTls(raw.server.tls, cwd) }),
     },
     dataDir: resolve(cwd, raw.dataDir ?? ".hookbook"),
@@ -204,10 +206,12 @@ function retryConfig(r: NonNullable<RawConfig["outbound"]>["retry"]): HookbookCo
 function fromEnv(env: Env): RawConfig {
   const out: RawConfig = {};
   if (env.NATS_URL) out.nats = { url: env.NATS_URL };
-  if (env.HOOKBOOK_HOST || env.HOOKBOOK_PORT) {
+  if (env.HOOKBOOK_HOST || env.HOOKBOOK_PORT || env.HOOKBOOK_INGEST_THREADS) {
     out.server = {};
     if (env.HOOKBOOK_HOST) out.server.host = env.HOOKBOOK_HOST;
     if (env.HOOKBOOK_PORT) out.server.port = integer(env.HOOKBOOK_PORT, "HOOKBOOK_PORT");
+    const threads = env.HOOKBOOK_INGEST_THREADS;
+    if (threads) out.server.ingestThreads = threads === "auto" ? "auto" : integer(threads, "HOOKBOOK_INGEST_THREADS");
   }
   if (env.HOOKBOOK_DATA_DIR) out.dataDir = env.HOOKBOOK_DATA_DIR;
   if (env.HOOKBOOK_ROLES) out.roles = env.HOOKBOOK_ROLES.split(",").map((r) => r.trim()).filter(Boolean) as ServeRole[];

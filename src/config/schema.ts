@@ -70,6 +70,7 @@ export const CONFIG_SCHEMA = {
         bodyLimit: { type: "integer", minimum: 1 },
         maxItemsPerRequest: { type: "integer", minimum: 1 },
         maxHeaderSize: { type: "integer", minimum: 1024, maximum: 1_048_576 },
+        ingestThreads: { oneOf: [{ type: "integer", minimum: 0, maximum: 64 }, { const: "auto" }] },
         tls: {
           type: "object",
           additionalProperties: false,

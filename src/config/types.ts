@@ -231,6 +231,11 @@ export interface HookbookConfig {
     readonly maxItemsPerRequest: number;
     /** Largest request line + headers in bytes (default 16384); more → 431 HB_ERR_HEADERS_TOO_LARGE. */
     readonly maxHeaderSize: number;
+    /**
+     * Threads preparing ingest requests (auth, parsing, normalizing, encoding) beside the HTTP
+     * event loop; 0 = in the HTTP thread; "auto" (default) = one per core beyond the first, at most 4.
+     */
+    readonly ingestThreads: number | "auto";
     /** HTTPS for ingest; absent = plain HTTP (e.g. behind a TLS-terminating proxy). */
     readonly tls?: ServerTlsConfig;
   };

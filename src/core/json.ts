@@ -13,3 +13,19 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The exact JSON bytes an object was parsed from, for values that were parsed whole and never
+ * changed (request bodies: `event.payload`). Whoever serializes such a value again may copy the
+ * bytes instead: JSON.parse of either gives the same value.
+ */
+const sourceBytes = new WeakMap<object, Uint8Array>();
+
+/** Records that `value` is JSON.parse of `bytes` (valid UTF-8, parsed without a reviver) and will not be mutated. */
+export function rememberJsonSource(value: object, bytes: Uint8Array): void {
+  sourceBytes.set(value, bytes);
+}
+
+export function jsonSourceOf(value: unknown): Uint8Array | undefined {
+  return typeof value === "object" && value !== null ? sourceBytes.get(value) : undefined;
+}

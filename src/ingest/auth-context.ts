@@ -6,6 +6,9 @@
 import type { Clock } from "../core/clock.js";
 import type { AuthContext } from "../sources/auth-context.js";
 
+/** The fetch settings of the default context (plain data: they also travel to preparation threads). */
+export type AuthFetchOptions = Pick<DefaultAuthContextOptions, "timeoutMs" | "cacheTtlMs" | "cacheEntries" | "maxBytes" | "allowHttp">;
+
 export interface DefaultAuthContextOptions {
   readonly clock: Clock;
   /** Per fetch (default 5000). */

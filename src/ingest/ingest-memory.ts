@@ -167,6 +167,3 @@ class KvIngestMemory implements IngestMemory {
       });
   }
 }
-
-/** Source kinds whose producers retry beyond the stream's duplicate window by default. */
-export const LONG_RETRY_KINDS: ReadonlySet<string> = new Set(["eventbridge", "sns", "pubsub", "github", "gitlab", "gitea", "cloudevents", "azure-monitor"]);

@@ -23,22 +23,23 @@ import Fastify, { LogController } from "fastify";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Registry } from "prom-client";
 import type { Bus } from "../bus/port.js";
-import type { SourceConfig } from "../config/types.js";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
 import { HookbookError } from "../core/errors.js";
 import type { IdGen } from "../core/ids.js";
-import { authNeedsClientCert, checkAuthConfig } from "../sources/auth.js";
-import type { AuthContext, IngestAuthConfig } from "../sources/auth.js";
-import { sourceKindHandler } from "../sources/registry.js";
+import { authNeedsClientCert } from "../sources/auth.js";
+import type { AuthContext } from "../sources/auth.js";
 import { mediaTypeAccepted } from "../sources/types.js";
 import { retryAfterSeconds, toIngestError } from "./errors.js";
 import { createDefaultAuthContext } from "./auth-context.js";
+import type { AuthFetchOptions } from "./auth-context.js";
 import { headersFromRaw } from "./headers.js";
 import { acceptHook } from "./pipeline.js";
-import { LONG_RETRY_KINDS } from "./ingest-memory.js";
+import { ThreadPreparer, inlinePreparer } from "./prepare-pool.js";
 import type { IngestMemory } from "./ingest-memory.js";
-import type { IngestSource, PipelineDeps } from "./pipeline.js";
+import type { PipelineDeps } from "./pipeline.js";
+import { resolveSources } from "./source-set.js";
+import type { IngestSource, IngestSourceConfig } from "./source-set.js";
 import { httpsServerOptions, tlsPeerOf } from "./tls.js";
 import type { IngestTlsOptions } from "./tls.js";
 import { loadEventSchemas } from "./event-schemas.js";
@@ -46,9 +47,6 @@ import { DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_ITEMS_PER_REQUEST, checkHeaderSize
 import { IngestMetrics, UNKNOWN_SOURCE_LABEL } from "./metrics.js";
 import { buildIngestOpenApi } from "./openapi.js";
 import { packageVersion, registerOpsRoutes } from "./ops-routes.js";
-
-/** A source as ingest needs it: SourceConfig, whose auth may also be basic or a list of checks. */
-export type IngestSourceConfig = Omit<SourceConfig, "auth"> & { readonly auth: IngestAuthConfig };
 
 export interface IngestOptions {
   readonly sources: readonly IngestSourceConfig[];
@@ -64,6 +62,8 @@ export interface IngestOptions {
   readonly readyTimeoutMs?: number;
   /** Clock and fetches for request verification (default: the clock plus global fetch, cached). */
   readonly authContext?: AuthContext;
+  /** Options of the default authContext's fetches (SNS certificates, JWKS), in every thread. */
+  readonly authFetch?: AuthFetchOptions;
   /** Long-horizon dedup and staleness (openIngestMemory); absent: the stream's duplicate window only. */
   readonly memory?: IngestMemory;
   /**
@@ -78,6 +78,14 @@ export interface IngestOptions {
   readonly maxHeaderSize?: number;
   /** Folder of `<name>.schema.json` event schemas served at /schemas (default: the package's docs/sources). */
   readonly schemasDir?: string;
+  /**
+   * Threads that authenticate, parse, normalize and encode requests beside the HTTP event loop
+   * (./prepare-pool.ts); 0 (default) does it in the HTTP thread. Only with the default
+   * `authContext`: a custom one keeps preparation in the HTTP thread.
+   */
+  readonly threads?: number;
+  /** A preparation thread with requests in flight and no answer for this long is replaced (default 30 s). */
+  readonly threadStallTimeoutMs?: number;
 }
 
 export interface IngestServerOptions extends IngestOptions {
@@ -93,37 +101,6 @@ type SourceParams = { Params: { source: string } };
 
 const FORBIDDEN_METHODS = ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"] as const;
 const JSON_TYPE = "application/json; charset=utf-8";
-
-/** Checks the sources and binds each to its kind handler; throws HB_ERR_CONFIG_INVALID. */
-export function resolveSources(opts: Pick<IngestOptions, "sources" | "bodyLimit">): Map<string, IngestSource> {
-  const out = new Map<string, IngestSource>();
-  for (const source of opts.sources) {
-    const handler = sourceKindHandler(source.kind);
-    if (handler === undefined) throw new HookbookError("HB_ERR_CONFIG_INVALID", `source ${source.name}: unknown kind ${source.kind}`);
-    if (source.name === "" || out.has(source.name)) {
-      throw new HookbookError("HB_ERR_CONFIG_INVALID", `source name ${JSON.stringify(source.name)} is empty or used twice`);
-    }
-    try {
-      handler.checkOptions?.(source.options);
-      checkAuthConfig(source.auth);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new HookbookError("HB_ERR_CONFIG_INVALID", `source ${source.name}: ${message}`, { cause: err });
-    }
-    const bodyLimit = source.bodyLimit > 0 ? source.bodyLimit : opts.bodyLimit;
-    out.set(source.name, {
-      name: source.name,
-      kind: source.kind,
-      auth: source.auth,
-      bodyLimit,
-      options: source.options,
-      handler,
-      longDedup: source.longDedup ?? LONG_RETRY_KINDS.has(source.kind),
-      dropStale: source.dropStale ?? false,
-    });
-  }
-  return out;
-}
 
 function sendError(req: FastifyRequest, reply: FastifyReply, err: HookbookError, fallbackRetryAfter: number): FastifyReply {
   if (err.retry === "retry-after") reply.header("retry-after", String(retryAfterSeconds(err, fallbackRetryAfter)));
@@ -160,11 +137,28 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
   const maxHeaderSize = opts.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
   const sources = resolveSources(opts);
   const clock = opts.clock ?? systemClock;
+  const limits = { maxItemsPerRequest: maxItems };
+  const inline = inlinePreparer(opts.authContext ?? createDefaultAuthContext({ ...opts.authFetch, clock }), limits);
+  const threads = opts.authContext === undefined ? Math.max(0, Math.floor(opts.threads ?? 0)) : 0;
+  const preparer =
+    threads === 0
+      ? inline
+      : new ThreadPreparer({
+          threads,
+          sources: opts.sources,
+          bodyLimit: opts.bodyLimit,
+          limits,
+          ...(opts.authFetch === undefined ? {} : { authFetch: opts.authFetch }),
+          clock,
+          fallback: inline,
+          logger: app.log,
+          ...(opts.threadStallTimeoutMs === undefined ? {} : { stallTimeoutMs: opts.threadStallTimeoutMs }),
+        });
+  app.addHook("onClose", async () => preparer.close());
   const deps: PipelineDeps = {
     bus: opts.bus,
     clock,
-    authContext: opts.authContext ?? createDefaultAuthContext({ clock }),
-    maxItemsPerRequest: maxItems,
+    preparer,
     onReceived: (source, count) => metrics.eventsReceived(source.name, count),
     ...(opts.publishTimeoutMs === undefined ? {} : { publishTimeoutMs: opts.publishTimeoutMs }),
     ...(opts.memory === undefined ? {} : { memory: opts.memory }),
@@ -235,7 +229,8 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
       const accepted = await acceptHook(deps, source, { body, headers: headersFromRaw(req.raw.rawHeaders), ...(tls === undefined ? {} : { tls }) });
       // Publish latency: from the events being ready (normalize done) to the last PubAck.
       metrics.eventsStored(source.name, accepted.body, (performance.now() - accepted.readyAt) / 1000);
-      req.log.info({ source: source.name, accepted: accepted.body.accepted, duplicates: accepted.body.duplicates }, "events stored");
+      // debug: at thousands of requests a second an info line each would flood the log (the metrics count them); refusals log at warn
+      req.log.debug({ source: source.name, accepted: accepted.body.accepted, duplicates: accepted.body.duplicates }, "events stored");
       return reply.code(202).type(JSON_TYPE).send(JSON.stringify(accepted.body));
     },
   });
@@ -323,6 +318,8 @@ export function createIngestServer(opts: IngestServerOptions): FastifyInstance {
   void app.register(ingestPlugin, { ...opts, metrics: { registry }, maxHeaderSize });
   return app;
 }
+
+export type { IngestSourceConfig } from "./source-set.js";
 
 /** fastify's pre-routing errors: a bad percent-encoding, or a name longer than any source's. */
 function frameworkError(err: { readonly code?: string }): HookbookError {

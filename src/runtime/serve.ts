@@ -20,6 +20,7 @@ import type { HookbookConfig, ServeRole } from "../config/types.js";
 import { Engine } from "../engine/engine.js";
 import { openIngestMemory } from "../ingest/ingest-memory.js";
 import { createIngestServer } from "../ingest/server.js";
+import { ingestThreadCount } from "../ingest/prepare-pool.js";
 import { readTlsFiles } from "../ingest/tls.js";
 import { actionsApiPlugin } from "../api/actions-api.js";
 import { adminApiPlugin } from "../api/admin-api.js";
@@ -204,6 +205,7 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
         bodyLimit: config.server.bodyLimit,
         maxItemsPerRequest: config.server.maxItemsPerRequest,
         maxHeaderSize: config.server.maxHeaderSize,
+        threads: ingestThreadCount(config.server.ingestThreads),
         metrics: { registry: metrics },
         logger,
         memory,
@@ -221,6 +223,8 @@ export async function startServe(config: HookbookConfig, logger: Logger, clock: 
     // The web UI comes with the admin API (adminApiPlugin mounts it at /ui/).
     const ui = address !== "" && config.api.token && outbound ? `${address}/ui/` : undefined;
     logger.info({ url: address || undefined, ui, roles: config.roles, sources: has("ingest") ? plan.sources.map((s) => `/hooks/${s.name}`) : [], bus: busHandle.mode }, "hookbook serving");
+    // stdout is buffered (runtime/logger.ts): the startup lines go out now, not within the second
+    logger.flush();
 
     let stopped = false;
     return {

@@ -53,6 +53,20 @@ export function addSeconds(time: string, seconds: number): string {
 /** Headers that carry credentials and never reach `meta.headers` (compared lower case). */
 export const CREDENTIAL_HEADERS: readonly string[] = ["authorization", "proxy-authorization", "cookie", "x-api-key"];
 
+/** The lower-case names to drop, per list of extra names (the lists are constants or source options: few). */
+const dropSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+const NO_EXTRA: readonly string[] = [];
+
+function dropSet(extra: readonly string[]): ReadonlySet<string> {
+  const list = extra.length === 0 ? NO_EXTRA : extra;
+  let set = dropSets.get(list);
+  if (set === undefined) {
+    set = new Set([...CREDENTIAL_HEADERS, ...list.map((h) => h.toLowerCase())]);
+    dropSets.set(list, set);
+  }
+  return set;
+}
+
 /**
  * The headers rulebooks see as `meta.headers`: the request headers (sender's spelling) minus the
  * credential headers above and any extra names (e.g. the `stripHeaders` kind option).
@@ -61,7 +75,7 @@ export function metaHeadersWithout(
   headers: Readonly<Record<string, string>>,
   extra: readonly string[] = [],
 ): Record<string, string> {
-  const drop = new Set([...CREDENTIAL_HEADERS, ...extra.map((h) => h.toLowerCase())]);
+  const drop = dropSet(extra);
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!drop.has(name.toLowerCase())) out[name] = value;

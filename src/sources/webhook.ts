@@ -19,7 +19,9 @@
  */
 import type { NormalizedEvent } from "../core/envelope.js";
 import { HookbookError } from "../core/errors.js";
+import { isUtf8 } from "node:buffer";
 import { sha256Hex } from "../core/ids.js";
+import { rememberJsonSource } from "../core/json.js";
 import type { NormalizeRequest, SourceKindHandler } from "./types.js";
 import { headerValue } from "./types.js";
 
@@ -86,7 +88,11 @@ export function parseJsonBody(body: Buffer): unknown {
   try {
     // The reviver is slower, so only take it when the key could be present (also \u-escaped).
     const suspicious = text.includes("__proto__") || text.includes("\\u");
-    return suspicious ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
+    if (suspicious) return JSON.parse(text, dropProtoKeys);
+    const value: unknown = JSON.parse(text);
+    // Stored as it came: the envelope encoder copies these bytes instead of serializing the value again.
+    if (typeof value === "object" && value !== null && isUtf8(body)) rememberJsonSource(value, body);
+    return value;
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new HookbookError("HB_ERR_INVALID_JSON", `body is not valid JSON: ${detail}`, { cause: err });

@@ -366,7 +366,7 @@ describe("health", () => {
 });
 
 describe("logging", () => {
-  it("logs outcomes without credentials", async () => {
+  it("logs refusals at warn and, at debug, every stored request; never credentials", async () => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
@@ -374,13 +374,13 @@ describe("logging", () => {
         cb();
       },
     });
-    const { app } = setup({ logger: createIngestLogger({ level: "info", destination: sink }) });
+    const { app } = setup({ logger: createIngestLogger({ level: "debug", destination: sink }) });
     const { payload, headers } = amFixture("firing-queue-depth");
     await app.inject({ method: "POST", url: "/hooks/alerts", payload, headers: { ...headers, Authorization: "Bearer wrong-secret-guess" } });
     await app.inject({ method: "POST", url: "/hooks/alerts", payload, headers });
     const all = lines.join("");
     assert.match(all, /HB_ERR_AUTH_INVALID/);
-    assert.match(all, /events stored/);
+    assert.match(all, /"level":20[^\n]*events stored/, "the stored request is logged at debug");
     assert.ok(!all.includes("wrong-secret-guess"));
     assert.ok(!all.includes(AM_TOKEN));
   });

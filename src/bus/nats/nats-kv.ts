@@ -114,11 +114,15 @@ class NatsKvBucket implements KvBucket {
     }
   }
 
-  /** The bucket's stream read from revision `after + 1` (a revision is the stream sequence). */
+  /**
+   * The bucket's stream read from revision `after + 1` (a revision is the stream sequence). No
+   * subject filter: the stream holds only the bucket's subjects, and on nats-server 2.9 a filtered
+   * consumer on a stream of 100k keys costs the server 40–100 ms of CPU to create (unfiltered: ~1 ms).
+   */
   async *changes(after: number): AsyncIterable<KvChange> {
     const prefix = `$KV.${this.name}.`;
-    for await (const m of readNatsMessages(this.link, `KV_${this.name}`, { startSeq: after + 1, subject: `${prefix}>` })) {
-      if (m.seq <= after) continue;
+    for await (const m of readNatsMessages(this.link, `KV_${this.name}`, { startSeq: after + 1 })) {
+      if (m.seq <= after || !m.subject.startsWith(prefix)) continue;
       const op = m.headers["KV-Operation"];
       const deleted = op === "DEL" || op === "PURGE";
       yield { key: m.subject.slice(prefix.length), value: deleted ? undefined : m.data, revision: m.seq, storedAt: m.storedAt };

@@ -1,0 +1,246 @@
+/**
+ * Where requests are prepared (./prepare.ts): in the HTTP thread (`inlinePreparer`), or in a pool
+ * of worker threads (`ThreadPreparer`) so that authentication, JSON parsing, normalizing and
+ * encoding — most of a request's CPU — run beside the event loop that reads requests, publishes
+ * and answers. The requests of one event-loop turn go to the thread with the fewest in flight,
+ * in one message; the answers come back in one message per batch, the encoded envelopes moved
+ * (not copied) across.
+ *
+ * A thread that crashes, or does not answer a batch within `stallTimeoutMs` (a pathological
+ * input), is replaced: its requests are answered 500 HB_ERR_INTERNAL (senders retry) and nothing
+ * of them was stored. While no thread is running, requests are prepared inline.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Clock } from "../core/clock.js";
+import { HookbookError } from "../core/errors.js";
+import type { AuthContext } from "../sources/auth.js";
+import type { AuthFetchOptions } from "./auth-context.js";
+import type { PrepareInput, PrepareLimits, PreparedEvent, SerializedError } from "./prepare.js";
+import { deserializeError, prepareEvents } from "./prepare.js";
+import type { IngestSource, IngestSourceConfig } from "./source-set.js";
+
+export interface Preparer {
+  prepare(source: IngestSource, req: PrepareInput): PreparedEvent[] | Promise<PreparedEvent[]>;
+  /** Preparation threads running (0: requests are prepared in the HTTP thread). */
+  readonly threads: number;
+  close(): Promise<void>;
+}
+
+/** `server.ingestThreads`: "auto" is one thread per core beyond the first (the HTTP thread's), at most 4. */
+export function ingestThreadCount(setting: number | "auto"): number {
+  return setting === "auto" ? Math.min(4, Math.max(0, availableParallelism() - 1)) : Math.max(0, Math.floor(setting));
+}
+
+export function inlinePreparer(ctx: AuthContext, limits: PrepareLimits): Preparer {
+  return {
+    threads: 0,
+    prepare: (source, req) => prepareEvents(source, req, ctx, limits),
+    close: async () => undefined,
+  };
+}
+
+/** What a preparation thread is started with (workerData). */
+export interface PrepareThreadData {
+  readonly sources: readonly IngestSourceConfig[];
+  readonly bodyLimit: number;
+  readonly limits: PrepareLimits;
+  /** The default auth context's fetch settings. */
+  readonly authFetch?: AuthFetchOptions;
+}
+
+/** One request sent to a thread. */
+export interface PrepareJob {
+  readonly id: number;
+  readonly source: string;
+  readonly body: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly tls?: PrepareInput["tls"];
+  readonly receivedAt: string;
+  /** The ingest clock when the request was read (replay windows, token expiry). */
+  readonly nowMs: number;
+}
+
+export type PrepareOutcome = { readonly id: number; readonly events: PreparedEvent[] } | { readonly id: number; readonly error: SerializedError };
+
+export interface ThreadPreparerOptions extends PrepareThreadData {
+  readonly threads: number;
+  readonly clock: Clock;
+  /** Prepares while no thread runs. */
+  readonly fallback: Preparer;
+  readonly logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** A thread with requests in flight and no answer for this long is replaced (default 30 s). */
+  readonly stallTimeoutMs?: number;
+  /** Starts a thread (default: ./prepare-worker). Tests pass their own to provoke crashes. */
+  readonly spawn?: (data: PrepareThreadData) => Worker;
+}
+
+interface Waiting {
+  readonly resolve: (events: PreparedEvent[]) => void;
+  readonly reject: (err: Error) => void;
+}
+
+interface Queued {
+  readonly source: IngestSource;
+  readonly req: PrepareInput;
+  readonly nowMs: number;
+  readonly waiting: Waiting;
+}
+
+interface Slot {
+  worker: Worker | undefined;
+  readonly waiting: Map<number, Waiting>;
+  /** Last answer, or when work was handed to an idle thread. */
+  progressAt: number;
+  /** Consecutive crashes: the restart delay doubles with each. */
+  crashes: number;
+}
+
+/** The thread entry, from the compiled JS or, when running from the TypeScript sources (tests, benches), through tsx. */
+export function spawnPrepareThread(data: PrepareThreadData): Worker {
+  const here = import.meta.url;
+  if (here.endsWith(".ts")) {
+    const entry = new URL("./prepare-worker.ts", here).href;
+    const tsx = import.meta.resolve("tsx/esm/api");
+    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+    return new Worker(boot, { eval: true, workerData: data });
+  }
+  return new Worker(new URL("./prepare-worker.js", here), { workerData: data });
+}
+
+export class ThreadPreparer implements Preparer {
+  private readonly slots: Slot[];
+  private readonly data: PrepareThreadData;
+  private readonly stallTimeoutMs: number;
+  private readonly spawn: (data: PrepareThreadData) => Worker;
+  private readonly watchdog: ReturnType<typeof setInterval>;
+  private queue: Queued[] = [];
+  private flushScheduled = false;
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly opts: ThreadPreparerOptions) {
+    this.data = { sources: opts.sources, bodyLimit: opts.bodyLimit, limits: opts.limits, ...(opts.authFetch === undefined ? {} : { authFetch: opts.authFetch }) };
+    this.stallTimeoutMs = opts.stallTimeoutMs ?? 30_000;
+    this.spawn = opts.spawn ?? spawnPrepareThread;
+    this.slots = Array.from({ length: Math.max(1, opts.threads) }, () => ({ worker: undefined, waiting: new Map(), progressAt: Date.now(), crashes: 0 }));
+    for (const slot of this.slots) this.start(slot);
+    this.watchdog = setInterval(() => this.checkStalls(), Math.min(1000, Math.max(10, this.stallTimeoutMs / 4)));
+    this.watchdog.unref();
+  }
+
+  get threads(): number {
+    return this.slots.filter((s) => s.worker !== undefined).length;
+  }
+
+  prepare(source: IngestSource, req: PrepareInput): PreparedEvent[] | Promise<PreparedEvent[]> {
+    if (this.closed || this.threads === 0) return this.opts.fallback.prepare(source, req);
+    const nowMs = this.opts.clock.now();
+    return new Promise<PreparedEvent[]>((resolve, reject) => {
+      this.queue.push({ source, req, nowMs, waiting: { resolve, reject } });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.watchdog);
+    const queued = this.queue;
+    this.queue = [];
+    for (const q of queued) this.prepareInline(q);
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const worker = slot.worker;
+        slot.worker = undefined;
+        this.failAll(slot, new HookbookError("HB_ERR_BUS_CLOSED", "ingest is shutting down; retry later"));
+        await worker?.terminate();
+      }),
+    );
+  }
+
+  /** Hands this turn's requests to the running thread with the fewest in flight. */
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let target: Slot | undefined;
+    for (const slot of this.slots) {
+      if (slot.worker !== undefined && (target === undefined || slot.waiting.size < target.waiting.size)) target = slot;
+    }
+    if (target?.worker === undefined) {
+      // every thread stopped since these were queued: prepare them here
+      for (const q of batch) this.prepareInline(q);
+      return;
+    }
+    if (target.waiting.size === 0) target.progressAt = Date.now();
+    const jobs: PrepareJob[] = [];
+    const transfer: ArrayBuffer[] = [];
+    for (const q of batch) {
+      const id = this.nextId++;
+      // a copy the size of the body, moved to the thread (a pooled Buffer would drag its whole slab along)
+      const body = new Uint8Array(q.req.body);
+      jobs.push({ id, source: q.source.name, body, headers: q.req.headers, ...(q.req.tls === undefined ? {} : { tls: q.req.tls }), receivedAt: q.req.receivedAt, nowMs: q.nowMs });
+      transfer.push(body.buffer as ArrayBuffer);
+      target.waiting.set(id, q.waiting);
+    }
+    target.worker.postMessage(jobs, transfer);
+  };
+
+  private prepareInline(q: Queued): void {
+    try {
+      const out = this.opts.fallback.prepare(q.source, q.req);
+      if (Array.isArray(out)) q.waiting.resolve(out);
+      else out.then(q.waiting.resolve, q.waiting.reject);
+    } catch (err) {
+      q.waiting.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private start(slot: Slot): void {
+    if (this.closed) return;
+    const worker = this.spawn(this.data);
+    slot.worker = worker;
+    worker.on("message", (outcomes: PrepareOutcome[]) => {
+      slot.progressAt = Date.now();
+      slot.crashes = 0;
+      for (const o of outcomes) {
+        const waiting = slot.waiting.get(o.id);
+        if (waiting === undefined) continue;
+        slot.waiting.delete(o.id);
+        if ("events" in o) waiting.resolve(o.events);
+        else waiting.reject(deserializeError(o.error));
+      }
+    });
+    worker.on("error", (err) => this.opts.logger?.error({ err }, "ingest preparation thread failed"));
+    worker.on("exit", (code) => {
+      if (slot.worker !== worker) return;
+      slot.worker = undefined;
+      this.failAll(slot, new HookbookError("HB_ERR_INTERNAL", "the request could not be prepared (preparation thread stopped); retry"));
+      if (this.closed) return;
+      slot.crashes++;
+      const delay = Math.min(5000, 100 * 2 ** (slot.crashes - 1));
+      this.opts.logger?.warn({ code, restartInMs: delay }, "ingest preparation thread exited; requests are prepared in the HTTP thread until it is back");
+      setTimeout(() => this.start(slot), delay).unref();
+    });
+  }
+
+  private failAll(slot: Slot, err: Error): void {
+    const waiting = [...slot.waiting.values()];
+    slot.waiting.clear();
+    for (const w of waiting) w.reject(err);
+  }
+
+  private checkStalls(): void {
+    const now = Date.now();
+    for (const slot of this.slots) {
+      if (slot.worker === undefined || slot.waiting.size === 0 || now - slot.progressAt < this.stallTimeoutMs) continue;
+      this.opts.logger?.error({ inFlight: slot.waiting.size, stalledMs: now - slot.progressAt }, "ingest preparation thread stopped answering; replacing it");
+      void slot.worker.terminate();
+    }
+  }
+}
