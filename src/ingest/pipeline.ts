@@ -31,7 +31,6 @@ interface Outcome {
   readonly dropped?: boolean;
 }
 
-
 /** The 202 body. `accepted` counts every event of the request (all are stored now). */
 export interface AcceptedBody {
   readonly accepted: number;

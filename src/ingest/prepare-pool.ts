@@ -217,16 +217,20 @@ export class ThreadPreparer implements Preparer {
       }
     });
     worker.on("error", (err) => this.opts.logger?.error({ err }, "ingest preparation thread failed"));
-    worker.on("exit", (code) => {
-      if (slot.worker !== worker) return;
-      slot.worker = undefined;
-      this.failAll(slot, new HookbookError("HB_ERR_INTERNAL", "the request could not be prepared (preparation thread stopped); retry"));
-      if (this.closed) return;
-      slot.crashes++;
-      const delay = Math.min(5000, 100 * 2 ** (slot.crashes - 1));
-      this.opts.logger?.warn({ code, restartInMs: delay }, "ingest preparation thread exited; requests are prepared in the HTTP thread until it is back");
-      setTimeout(() => this.start(slot), delay).unref();
-    });
+    worker.on("exit", (code) => this.retire(slot, worker, { code }, "ingest preparation thread exited"));
+  }
+
+  /** Takes a stopped or stalled thread out of service: its requests fail, a new one starts after a backoff. */
+  private retire(slot: Slot, worker: Worker, details: object, message: string): void {
+    if (slot.worker !== worker) return;
+    slot.worker = undefined;
+    this.failAll(slot, new HookbookError("HB_ERR_INTERNAL", "the request could not be prepared (preparation thread stopped); retry"));
+    void worker.terminate();
+    if (this.closed) return;
+    slot.crashes++;
+    const delay = Math.min(5000, 100 * 2 ** (slot.crashes - 1));
+    this.opts.logger?.warn({ ...details, restartInMs: delay }, `${message}; requests are prepared in the HTTP thread until a new one runs`);
+    setTimeout(() => this.start(slot), delay).unref();
   }
 
   private failAll(slot: Slot, err: Error): void {
@@ -239,8 +243,7 @@ export class ThreadPreparer implements Preparer {
     const now = Date.now();
     for (const slot of this.slots) {
       if (slot.worker === undefined || slot.waiting.size === 0 || now - slot.progressAt < this.stallTimeoutMs) continue;
-      this.opts.logger?.error({ inFlight: slot.waiting.size, stalledMs: now - slot.progressAt }, "ingest preparation thread stopped answering; replacing it");
-      void slot.worker.terminate();
+      this.retire(slot, slot.worker, { inFlight: slot.waiting.size, stalledMs: now - slot.progressAt }, "ingest preparation thread stopped answering");
     }
   }
 }

@@ -227,7 +227,7 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const tls = tlsPeerOf(req.raw.socket);
       const accepted = await acceptHook(deps, source, { body, headers: headersFromRaw(req.raw.rawHeaders), ...(tls === undefined ? {} : { tls }) });
-      // Publish latency: from the events being ready (normalize done) to the last PubAck.
+      // Publish latency: from the events being ready (prepared) to the last PubAck.
       metrics.eventsStored(source.name, accepted.body, (performance.now() - accepted.readyAt) / 1000);
       // debug: at thousands of requests a second an info line each would flood the log (the metrics count them); refusals log at warn
       req.log.debug({ source: source.name, accepted: accepted.body.accepted, duplicates: accepted.body.duplicates }, "events stored");

@@ -22,28 +22,21 @@ import { createIngestServer } from "../../src/ingest/server.js";
 import type { IngestSourceConfig } from "../../src/ingest/server.js";
 import { resolveSources } from "../../src/ingest/source-set.js";
 import { fixtureBytes, fixtureHeaders, fixturePath } from "../helpers/fixtures.js";
+import { AUTH, GRAFANA_TS } from "../unit/sources-git-helper.js";
 import { readFileSync } from "node:fs";
 
-/** Grafana's signed timestamp plus a minute: every timestamped signature of the fixtures is in its window or clearly not. */
-const NOW = 1_778_595_612_000 + 60_000;
+/** A minute after Grafana's signed timestamp (GitLab's signing-token timestamp is an hour earlier: its source allows a day). */
+const NOW = (GRAFANA_TS + 60) * 1000;
 
 function sources(jwksUrl: string): IngestSourceConfig[] {
   const authed = (name: string, kind: IngestSourceConfig["kind"], auth: IngestSourceConfig["auth"]): IngestSourceConfig => ({ name, kind, auth, bodyLimit: 0, options: {} });
   return [
     authed("am", "alertmanager", { type: "bearer", token: "am-fixture-bearer-token" }),
-    authed("gh", "github", { type: "hmac", secret: "It's a Secret to Everybody", header: "x-hub-signature-256", algorithm: "sha256", encoding: "hex", prefix: "sha256=" }),
-    authed("graf", "grafana", {
-      type: "hmac",
-      secret: "grafana-fixture-hmac-secret",
-      header: "x-grafana-alerting-signature",
-      algorithm: "sha256",
-      encoding: "hex",
-      prefix: "",
-      timestampHeader: "x-grafana-alerting-timestamp",
-    }),
-    authed("gl", "gitlab", { type: "gitlab-token", token: "gitlab-fixture-secret-token" }),
-    authed("gl-signed", "gitlab", { type: "standard-webhooks", secret: "whsec_Z2l0bGFiLWZpeHR1cmUtdGVzdC1zaWduaW5nLWtleSE=", toleranceSec: 86_400 }),
-    authed("gitea", "gitea", { type: "hmac", secret: "gitea-fixture-secret", header: "x-gitea-signature", algorithm: "sha256", encoding: "hex", prefix: "", formPayload: true }),
+    authed("gh", "github", AUTH.github),
+    authed("graf", "grafana", AUTH.grafana),
+    authed("gl", "gitlab", AUTH.gitlabToken),
+    authed("gl-signed", "gitlab", { ...AUTH.gitlabSigning, toleranceSec: 86_400 }),
+    authed("gitea", "gitea", AUTH.gitea),
     authed("eb", "eventbridge", { type: "api-key", header: "x-api-key", key: "eb-fixture-api-key-5d1c0e" }),
     authed("ce", "cloudevents", { type: "bearer", token: "ce-fixture-token" }),
     authed("kee", "k8s-events", { type: "bearer", token: "kee-fixture-token" }),
