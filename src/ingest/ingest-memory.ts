@@ -43,9 +43,9 @@ export interface IngestMemoryOptions {
    * stay well inside the EVENTS stream's duplicate window of 2 h).
    */
   readonly maxLagMs?: number;
-  /** Most delivery ids held in memory (default 400,000, ~50 MB); more are looked up in KV. */
+  /** Most delivery ids held in memory (default 200,000: ~55 MB, ~270 bytes each); beyond, lookups go to KV. */
   readonly maxSeenEntries?: number;
-  /** Most subjects held in memory (default 200,000, ~30 MB); more are looked up in KV. */
+  /** Most subjects held in memory (default 100,000: ~27 MB); beyond, lookups go to KV. */
   readonly maxSubjectEntries?: number;
 }
 
@@ -74,11 +74,11 @@ export async function openIngestMemory(bus: Bus, opts: IngestMemoryOptions = {})
   const seenKv = await bus.kv({ bucket: SEEN_BUCKET, ttlMs: seenTtlMs });
   const latestKv = await bus.kv({ bucket: LATEST_BUCKET, ttlMs: latestTtlMs });
   const common = { clock, maxLagMs: opts.maxLagMs ?? 10 * 60_000, syncEveryMs: opts.syncEveryMs ?? 1000 };
-  const seen = new KvMirror<true>(seenKv, { ...common, ttlMs: seenTtlMs, maxEntries: opts.maxSeenEntries ?? 400_000, decode: () => true });
+  const seen = new KvMirror<true>(seenKv, { ...common, ttlMs: seenTtlMs, maxEntries: opts.maxSeenEntries ?? 200_000, decode: () => true });
   const latest = new KvMirror<number>(latestKv, {
     ...common,
     ttlMs: latestTtlMs,
-    maxEntries: opts.maxSubjectEntries ?? 200_000,
+    maxEntries: opts.maxSubjectEntries ?? 100_000,
     decode: decodeTime,
     // processes may write a subject's time in any order: the newest one counts
     merge: Math.max,
