@@ -122,9 +122,10 @@ class KvIngestMemory implements IngestMemory {
     return this.latestKv.get(key).then((stored) => {
       const value = stored === undefined ? undefined : decodeTime(stored.value);
       if (stored !== undefined) this.latestMirror.noteRead(key, value, stored.revision);
-      // another request for this subject may have recorded a newer time while we waited
-      const now = this.latestMirror.lookup(key);
-      return this.judge(key, now.known && now.value !== undefined ? Math.max(now.value, value ?? Number.NEGATIVE_INFINITY) : value, timeMs);
+      // what the mirror holds now has the stored time merged in (max), and any newer one another
+      // request for this subject recorded while we waited
+      const held = this.latestMirror.lookup(key);
+      return this.judge(key, held.known ? held.value : value, timeMs);
     });
   }
 

@@ -134,7 +134,7 @@ export class ThreadPreparer implements Preparer {
   }
 
   prepare(source: IngestSource, req: PrepareInput): PreparedEvent[] | Promise<PreparedEvent[]> {
-    if (this.closed || this.threads === 0) return this.opts.fallback.prepare(source, req);
+    if (this.closed || !this.slots.some((s) => s.worker !== undefined)) return this.opts.fallback.prepare(source, req);
     const nowMs = this.opts.clock.now();
     return new Promise<PreparedEvent[]>((resolve, reject) => {
       this.queue.push({ source, req, nowMs, waiting: { resolve, reject } });

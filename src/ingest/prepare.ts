@@ -67,8 +67,8 @@ const PAYLOAD_MARK = JSON.stringify(MARK);
 
 /**
  * The envelope as JSON bytes. When `data.payload` is a request body parsed whole (most sources),
- * its bytes are copied in as received instead of serialized again: the same JSON value, at about
- * half the cost of JSON.stringify for a typical event.
+ * its bytes are copied in as received instead of serialized again: the same JSON value, without
+ * the payload's share of JSON.stringify (about a fifth of encoding, averaged over the bench mix).
  */
 export function encodeEnvelope(env: EventEnvelope): Uint8Array {
   const raw = jsonSourceOf(env.data.payload);
@@ -77,11 +77,12 @@ export function encodeEnvelope(env: EventEnvelope): Uint8Array {
   const at = json.indexOf(PAYLOAD_MARK);
   // the mark is in the output once, unless the event itself happens to contain it
   if (at < 0 || json.indexOf(PAYLOAD_MARK, at + 1) >= 0) return encodeJson(env);
-  const headLength = Buffer.byteLength(json.slice(0, at));
+  const head = json.slice(0, at);
   const tail = json.slice(at + PAYLOAD_MARK.length);
+  const headLength = Buffer.byteLength(head);
   // not Buffer.concat: small results come from the shared pool, and these bytes may move to another thread
   const out = Buffer.allocUnsafeSlow(headLength + raw.byteLength + Buffer.byteLength(tail));
-  out.write(json.slice(0, at), 0, "utf8");
+  out.write(head, 0, "utf8");
   out.set(raw, headLength);
   out.write(tail, headLength + raw.byteLength, "utf8");
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
