@@ -1,7 +1,8 @@
 /**
  * Ingest throughput: `node --import tsx bench/ingest.ts [--duration 10] [--connections 100]`.
  *
- * In one run, with autocannon in a separate process sending the same mix of requests to both:
+ * In one run, with the load generator (./http-load.ts) in a separate process sending the same mix
+ * of requests to each, in alternating rounds:
  *   (a) bare:    fastify answering 202 after its default JSON parse, nothing stored;
  *   (b) durable: the real ingest routes POST /hooks/<source> as `hookbook serve` runs them
  *                (auth on the raw bytes, normalize, ingest memory, publish, 202 only after every
@@ -283,7 +284,7 @@ async function main(): Promise<void> {
   const bare = Fastify({ logger: false });
   bare.post("/hooks/:source", async (_req, reply) => reply.code(202).send({ accepted: 1 }));
   // As `hookbook serve` runs it: with the ingest memory (long-horizon dedup, stale marking) and
-  // serve's logger at info (one "events stored" line per request), written to /dev/null.
+  // serve's logger at info (stored requests log at debug: no line per request), written to /dev/null.
   const memory = await openIngestMemory(bus);
   const logger = createLogger("info", { path: "/dev/null" });
   // as serve runs it: server.ingestThreads "auto" unless --threads says otherwise

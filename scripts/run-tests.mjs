@@ -26,9 +26,11 @@ if (files.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
+// The spec reporter repeats every failure, with its error, after the summary, so the end of a CI log names it.
+const reporter = passthrough.some((a) => a.startsWith("--test-reporter")) ? [] : ["--test-reporter=spec"];
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...passthrough, ...files],
+  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...reporter, ...passthrough, ...files],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

@@ -14,9 +14,10 @@
  *  hookbook_ingest_client_errors_total{reason}        connections refused before routing (431 headers, 408, 400)
  *  hookbook_ingest_publish_seconds{source}            events ready → last PubAck of a request (202 only)
  *  hookbook_ingest_request_seconds{source}            request received → answer sent
+ *  hookbook_ingest_threads                            preparation threads ready (0: requests prepared in the HTTP thread)
  * `source` is "(unknown)" for a name no source has, so a scan of random names adds one series.
  */
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** The `source` label of requests for a source name that is not configured. */
 export const UNKNOWN_SOURCE_LABEL = "(unknown)";
@@ -137,5 +138,18 @@ export class IngestMetrics {
 
   clientError(reason: string): void {
     add(this.clientErrors, reason, { reason });
+  }
+
+  /** hookbook_ingest_threads reads `ready()` at each scrape. */
+  threadsFrom(ready: () => number): void {
+    if (this.registry.getSingleMetric("hookbook_ingest_threads") !== undefined) this.registry.removeSingleMetric("hookbook_ingest_threads");
+    new Gauge({
+      name: "hookbook_ingest_threads",
+      help: "Preparation threads ready for work (0: requests are prepared in the HTTP thread).",
+      registers: [this.registry],
+      collect() {
+        this.set(ready());
+      },
+    });
   }
 }

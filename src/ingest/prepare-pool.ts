@@ -6,9 +6,11 @@
  * in one message; the answers come back in one message per batch, the encoded envelopes moved
  * (not copied) across.
  *
- * A thread that crashes, or does not answer a batch within `stallTimeoutMs` (a pathological
- * input), is replaced: its requests are answered 500 HB_ERR_INTERNAL (senders retry) and nothing
- * of them was stored. While no thread is running, requests are prepared inline.
+ * A thread takes work only once it has said it is ready (its modules loaded), so a starting
+ * thread never holds requests up. A thread that crashes, or does not answer a batch within
+ * `stallTimeoutMs` (a pathological input), is replaced: its requests are answered 500
+ * HB_ERR_INTERNAL (senders retry) and nothing of them was stored. While no thread is ready,
+ * requests are prepared inline.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -22,8 +24,10 @@ import type { IngestSource, IngestSourceConfig } from "./source-set.js";
 
 export interface Preparer {
   prepare(source: IngestSource, req: PrepareInput): PreparedEvent[] | Promise<PreparedEvent[]>;
-  /** Preparation threads running (0: requests are prepared in the HTTP thread). */
+  /** Preparation threads ready for work (0: requests are prepared in the HTTP thread). */
   readonly threads: number;
+  /** Resolves once every thread is ready, or after timeoutMs (requests are prepared inline meanwhile). */
+  whenReady(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,7 @@ export function ingestThreadCount(setting: number | "auto"): number {
 export function inlinePreparer(ctx: AuthContext, limits: PrepareLimits): Preparer {
   return {
     threads: 0,
+    whenReady: async () => undefined,
     prepare: (source, req) => prepareEvents(source, req, ctx, limits),
     close: async () => undefined,
   };
@@ -63,6 +68,9 @@ export interface PrepareJob {
 
 export type PrepareOutcome = { readonly id: number; readonly events: PreparedEvent[] } | { readonly id: number; readonly error: SerializedError };
 
+/** What a thread posts once, when it is ready for work; every other message is a PrepareOutcome[]. */
+export const THREAD_READY = "ready";
+
 export interface ThreadPreparerOptions extends PrepareThreadData {
   readonly threads: number;
   readonly clock: Clock;
@@ -89,6 +97,8 @@ interface Queued {
 
 interface Slot {
   worker: Worker | undefined;
+  /** The worker has posted THREAD_READY: work may be handed to it. */
+  ready: boolean;
   readonly waiting: Map<number, Waiting>;
   /** Last answer, or when work was handed to an idle thread. */
   progressAt: number;
@@ -115,6 +125,7 @@ export class ThreadPreparer implements Preparer {
   private readonly spawn: (data: PrepareThreadData) => Worker;
   private readonly watchdog: ReturnType<typeof setInterval>;
   private queue: Queued[] = [];
+  private readyWaiters: (() => void)[] = [];
   private flushScheduled = false;
   private nextId = 0;
   private closed = false;
@@ -123,18 +134,39 @@ export class ThreadPreparer implements Preparer {
     this.data = { sources: opts.sources, bodyLimit: opts.bodyLimit, limits: opts.limits, ...(opts.authFetch === undefined ? {} : { authFetch: opts.authFetch }) };
     this.stallTimeoutMs = opts.stallTimeoutMs ?? 30_000;
     this.spawn = opts.spawn ?? spawnPrepareThread;
-    this.slots = Array.from({ length: Math.max(1, opts.threads) }, () => ({ worker: undefined, waiting: new Map(), progressAt: Date.now(), crashes: 0 }));
+    this.slots = Array.from({ length: Math.max(1, opts.threads) }, () => ({ worker: undefined, ready: false, waiting: new Map(), progressAt: Date.now(), crashes: 0 }));
     for (const slot of this.slots) this.start(slot);
     this.watchdog = setInterval(() => this.checkStalls(), Math.min(1000, Math.max(10, this.stallTimeoutMs / 4)));
     this.watchdog.unref();
   }
 
   get threads(): number {
-    return this.slots.filter((s) => s.worker !== undefined).length;
+    return this.slots.filter((s) => s.ready).length;
+  }
+
+  whenReady(timeoutMs: number): Promise<void> {
+    if (this.closed || this.slots.every((s) => s.ready)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      // not unref'd: whoever awaits this holds the process up to timeoutMs, while a thread restarts
+      const timer = setTimeout(done, timeoutMs);
+      const waiters = this.readyWaiters;
+      function done(): void {
+        clearTimeout(timer);
+        const i = waiters.indexOf(done);
+        if (i >= 0) waiters.splice(i, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  private notifyReady(): void {
+    if (!this.closed && !this.slots.every((s) => s.ready)) return;
+    for (const done of [...this.readyWaiters]) done();
   }
 
   prepare(source: IngestSource, req: PrepareInput): PreparedEvent[] | Promise<PreparedEvent[]> {
-    if (this.closed || !this.slots.some((s) => s.worker !== undefined)) return this.opts.fallback.prepare(source, req);
+    if (this.closed || !this.slots.some((s) => s.ready)) return this.opts.fallback.prepare(source, req);
     const nowMs = this.opts.clock.now();
     return new Promise<PreparedEvent[]>((resolve, reject) => {
       this.queue.push({ source, req, nowMs, waiting: { resolve, reject } });
@@ -149,6 +181,7 @@ export class ThreadPreparer implements Preparer {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.watchdog);
+    this.notifyReady();
     const queued = this.queue;
     this.queue = [];
     for (const q of queued) this.prepareInline(q);
@@ -156,6 +189,7 @@ export class ThreadPreparer implements Preparer {
       this.slots.map(async (slot) => {
         const worker = slot.worker;
         slot.worker = undefined;
+        slot.ready = false;
         this.failAll(slot, new HookbookError("HB_ERR_BUS_CLOSED", "ingest is shutting down; retry later"));
         await worker?.terminate();
       }),
@@ -170,10 +204,10 @@ export class ThreadPreparer implements Preparer {
     if (batch.length === 0) return;
     let target: Slot | undefined;
     for (const slot of this.slots) {
-      if (slot.worker !== undefined && (target === undefined || slot.waiting.size < target.waiting.size)) target = slot;
+      if (slot.ready && (target === undefined || slot.waiting.size < target.waiting.size)) target = slot;
     }
     if (target?.worker === undefined) {
-      // every thread stopped since these were queued: prepare them here
+      // every ready thread stopped since these were queued: prepare them here
       for (const q of batch) this.prepareInline(q);
       return;
     }
@@ -205,8 +239,14 @@ export class ThreadPreparer implements Preparer {
     if (this.closed) return;
     const worker = this.spawn(this.data);
     slot.worker = worker;
-    worker.on("message", (outcomes: PrepareOutcome[]) => {
+    slot.ready = false;
+    worker.on("message", (outcomes: PrepareOutcome[] | typeof THREAD_READY) => {
       slot.progressAt = Date.now();
+      if (outcomes === THREAD_READY) {
+        slot.ready = slot.worker === worker;
+        this.notifyReady();
+        return;
+      }
       slot.crashes = 0;
       for (const o of outcomes) {
         const waiting = slot.waiting.get(o.id);
@@ -224,6 +264,7 @@ export class ThreadPreparer implements Preparer {
   private retire(slot: Slot, worker: Worker, details: object, message: string): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
+    slot.ready = false;
     this.failAll(slot, new HookbookError("HB_ERR_INTERNAL", "the request could not be prepared (preparation thread stopped); retry"));
     void worker.terminate();
     if (this.closed) return;
@@ -242,7 +283,7 @@ export class ThreadPreparer implements Preparer {
   private checkStalls(): void {
     const now = Date.now();
     for (const slot of this.slots) {
-      if (slot.worker === undefined || slot.waiting.size === 0 || now - slot.progressAt < this.stallTimeoutMs) continue;
+      if (!slot.ready || slot.worker === undefined || slot.waiting.size === 0 || now - slot.progressAt < this.stallTimeoutMs) continue;
       this.retire(slot, slot.worker, { inFlight: slot.waiting.size, stalledMs: now - slot.progressAt }, "ingest preparation thread stopped answering");
     }
   }

@@ -9,6 +9,7 @@ import { HookbookError } from "../core/errors.js";
 import type { AuthContext } from "../sources/auth.js";
 import { createDefaultAuthContext } from "./auth-context.js";
 import type { PrepareJob, PrepareOutcome, PrepareThreadData } from "./prepare-pool.js";
+import { THREAD_READY } from "./prepare-pool.js";
 import { prepareEvents, serializeError } from "./prepare.js";
 import { resolveSources } from "./source-set.js";
 
@@ -49,3 +50,5 @@ parentPort?.on("message", (jobs: PrepareJob[]) => {
   }
   post(outcomes);
 });
+
+parentPort?.postMessage(THREAD_READY);

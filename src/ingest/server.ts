@@ -101,6 +101,8 @@ type SourceParams = { Params: { source: string } };
 
 const FORBIDDEN_METHODS = ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"] as const;
 const JSON_TYPE = "application/json; charset=utf-8";
+/** How long the server waits, when it starts, for its preparation threads to be ready. */
+const THREAD_START_WAIT_MS = 5000;
 
 function sendError(req: FastifyRequest, reply: FastifyReply, err: HookbookError, fallbackRetryAfter: number): FastifyReply {
   if (err.retry === "retry-after") reply.header("retry-after", String(retryAfterSeconds(err, fallbackRetryAfter)));
@@ -154,6 +156,9 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
           logger: app.log,
           ...(opts.threadStallTimeoutMs === undefined ? {} : { stallTimeoutMs: opts.threadStallTimeoutMs }),
         });
+  metrics.threadsFrom(() => preparer.threads);
+  // serve listens once the threads are ready; one that is slow to start does not hold it up for long
+  app.addHook("onReady", async () => preparer.whenReady(THREAD_START_WAIT_MS));
   app.addHook("onClose", async () => preparer.close());
   const deps: PipelineDeps = {
     bus: opts.bus,

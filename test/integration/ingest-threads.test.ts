@@ -16,7 +16,7 @@ import type { Bus, StoredMessage } from "../../src/bus/port.js";
 import { STREAM_EVENTS, defaultStreams } from "../../src/bus/streams.js";
 import { VirtualClock } from "../../src/core/clock.js";
 import { isHookbookError } from "../../src/core/errors.js";
-import { ThreadPreparer, inlinePreparer, spawnPrepareThread } from "../../src/ingest/prepare-pool.js";
+import { THREAD_READY, ThreadPreparer, inlinePreparer, spawnPrepareThread } from "../../src/ingest/prepare-pool.js";
 import type { PrepareThreadData } from "../../src/ingest/prepare-pool.js";
 import { createIngestServer } from "../../src/ingest/server.js";
 import type { IngestSourceConfig } from "../../src/ingest/server.js";
@@ -123,6 +123,12 @@ describe("preparation threads", () => {
     jwks?.close();
   });
 
+  it("starts with its threads ready (app.ready() waits for them) and says so on /metrics", async () => {
+    const threadsMetric = async (app: FastifyInstance) => /^hookbook_ingest_threads (\d+)$/m.exec((await app.inject({ method: "GET", url: "/metrics" })).body)?.[1];
+    assert.equal(await threadsMetric(threaded.app), "2");
+    assert.equal(await threadsMetric(inline.app), "0");
+  });
+
   it("answers and stores exactly what the HTTP thread does, for every kind, refusals included", async () => {
     let accepted = 0;
     for (const c of CASES) {
@@ -173,17 +179,37 @@ describe("a preparation thread that fails", () => {
   };
 
   const isInternal = (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_INTERNAL";
+  /** A thread script: says it is ready, then does `onMessage` with each batch. */
+  const script = (onMessage: string) => `const port = require("node:worker_threads").parentPort; port.on("message", ${onMessage}); port.postMessage(${JSON.stringify(THREAD_READY)});`;
+  const ready = async (pool: ThreadPreparer) => {
+    await pool.whenReady(30_000);
+    assert.equal(pool.threads, 1, "the thread is ready");
+  };
+
+  it("takes no work before it is ready: requests meanwhile are prepared inline", async () => {
+    assert.ok(am);
+    // a thread that would crash on work, and says it is ready only when told
+    const late = `const port = require("node:worker_threads").parentPort; port.on("message", () => process.exit(3)); setTimeout(() => port.postMessage(${JSON.stringify(THREAD_READY)}), 300);`;
+    const pool = new ThreadPreparer({ ...data, threads: 1, clock, fallback, spawn: spawnFirst(late) });
+    try {
+      assert.equal(pool.threads, 0);
+      assert.equal((await pool.prepare(am, req())).length, 2, "prepared inline while the thread starts");
+      await ready(pool);
+      await assert.rejects(Promise.resolve(pool.prepare(am, req())), isInternal, "now work goes to the thread");
+    } finally {
+      await pool.close();
+    }
+  });
 
   it("crashes: its requests get HB_ERR_INTERNAL, the next are prepared (inline, then in the new thread)", async () => {
     assert.ok(am);
-    const crashing = `require("node:worker_threads").parentPort.on("message", () => process.exit(3));`;
-    const pool = new ThreadPreparer({ ...data, threads: 1, clock, fallback, spawn: spawnFirst(crashing) });
+    const pool = new ThreadPreparer({ ...data, threads: 1, clock, fallback, spawn: spawnFirst(script("() => process.exit(3)")) });
     try {
+      await ready(pool);
       await assert.rejects(Promise.resolve(pool.prepare(am, req())), isInternal);
       const meanwhile = await pool.prepare(am, req());
       assert.equal(meanwhile.length, 2, "prepared while the thread restarts");
-      await new Promise((r) => setTimeout(r, 400));
-      assert.equal(pool.threads, 1, "a new thread runs");
+      await ready(pool);
       const later = await pool.prepare(am, req());
       assert.deepEqual(
         later.map((e) => e.type),
@@ -196,13 +222,15 @@ describe("a preparation thread that fails", () => {
 
   it("stops answering: after stallTimeoutMs it is replaced and its requests get HB_ERR_INTERNAL", async () => {
     assert.ok(am);
-    const silent = `require("node:worker_threads").parentPort.on("message", () => {});`;
-    const pool = new ThreadPreparer({ ...data, threads: 1, clock, fallback, spawn: spawnFirst(silent), stallTimeoutMs: 200 });
+    const pool = new ThreadPreparer({ ...data, threads: 1, clock, fallback, spawn: spawnFirst(script("() => {}")), stallTimeoutMs: 200 });
     try {
+      await ready(pool);
       const started = Date.now();
       await assert.rejects(Promise.resolve(pool.prepare(am, req())), isInternal);
       assert.ok(Date.now() - started >= 150, "not before the stall timeout");
-      await new Promise((r) => setTimeout(r, 400));
+      // prepared inline until the new thread is ready, then in it; a thread still starting is never judged stalled
+      assert.equal((await pool.prepare(am, req())).length, 2);
+      await ready(pool);
       assert.equal((await pool.prepare(am, req())).length, 2);
     } finally {
       await pool.close();
