@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import { connectNatsBus } from "../src/bus/nats/connect.js";
-import { startNatsServer } from "../src/bus/nats/server-process.js";
+import { embeddedNatsProcs, startNatsServer } from "../src/bus/nats/server-process.js";
 import { STREAM_EVENTS, defaultStreams } from "../src/bus/streams.js";
 import type { SourceConfig } from "../src/config/types.js";
 import { openIngestMemory } from "../src/ingest/ingest-memory.js";
@@ -279,7 +279,9 @@ async function main(): Promise<void> {
   let run = 1;
 
   const storeDir = await mkdtemp(join(tmpdir(), "hookbook-bench-"));
-  const nats = await startNatsServer({ storeDir });
+  // as serve's embedded mode starts it
+  const goMaxProcs = process.env.GOMAXPROCS || String(embeddedNatsProcs());
+  const nats = await startNatsServer({ storeDir, env: { ...process.env, GOMAXPROCS: goMaxProcs } });
   const bus = await connectNatsBus({ url: nats.url, name: "hookbook-bench" });
   const bare = Fastify({ logger: false });
   bare.post("/hooks/:source", async (_req, reply) => reply.code(202).send({ accepted: 1 }));
@@ -315,7 +317,7 @@ async function main(): Promise<void> {
     await bus.ensureStreams(defaultStreams());
     const shares = MIX.map((k) => `${k.source} ${k.weight}`).join(", ");
     console.log(
-      `ingest bench: mix ${shares} (avg body ${avgBytes} B), ${connections} connections, ${rounds} rounds of ${duration} s per target, alternating (after ${warmup} s of warm-up each), durable with ${threads} preparation thread(s), nats ${nats.url}`,
+      `ingest bench: mix ${shares} (avg body ${avgBytes} B), ${connections} connections, ${rounds} rounds of ${duration} s per target, alternating (after ${warmup} s of warm-up each), durable with ${threads} preparation thread(s), nats ${nats.url} (GOMAXPROCS ${goMaxProcs})`,
     );
     const urls: Record<string, string> = {};
     for (const t of targets) {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Ajv } from "ajv";
 import { parse as parseYaml } from "yaml";
+import { embeddedNatsProcs } from "../bus/nats/server-process.js";
 import { HookbookError } from "../core/errors.js";
 import { ClientTlsError, inspectClientTls } from "../outbound/client-tls.js";
 import { compileEgressProxy } from "../outbound/egress-proxy.js";
@@ -11,6 +12,14 @@ import { DEFAULT_TOLERANCE_SEC, OIDC_DEFAULT_ISSUERS, OIDC_DEFAULT_JWKS_URL, SER
 import type { BreakerConfig, EndpointConfig, HookbookConfig, HmacAuthConfig, ServerTlsConfig, ServeRole, SourceAuth, SourceAuthConfig, SourceConfig } from "./types.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** config.nats.serverEnv: this environment, with GOMAXPROCS (embeddedNatsProcs) unless it is set. */
+function natsServerEnv(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) out[name] = value;
+  if ((out.GOMAXPROCS ?? "") === "") out.GOMAXPROCS = String(embeddedNatsProcs());
+  return out;
+}
 type SecretRef = string | { env: string } | { file: string };
 interface RawEndpointTls {
   cert?: string;
@@ -162,7 +171,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): HookbookConfig {
       ...(raw.server?.tls === undefined ? {} : { tls: resolveTls(raw.server.tls, cwd) }),
     },
     dataDir: resolve(cwd, raw.dataDir ?? ".hookbook"),
-    nats: { url: raw.nats?.url || undefined, embedded: raw.nats?.embedded ?? true, binary: raw.nats?.binary ?? "nats-server", searchPath: env.PATH },
+    nats: { url: raw.nats?.url || undefined, embedded: raw.nats?.embedded ?? true, binary: raw.nats?.binary ?? "nats-server", searchPath: env.PATH, serverEnv: natsServerEnv(env) },
     rulebooks: (raw.rulebooks ?? ["rulebooks"]).map((p) => resolve(cwd, p)),
     varsFile: raw.vars ? resolve(cwd, raw.vars) : undefined,
     sources,

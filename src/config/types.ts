@@ -248,6 +248,11 @@ export interface HookbookConfig {
     readonly binary: string;
     /** PATH used to find the binary (read from the environment by loadConfig). */
     readonly searchPath: string | undefined;
+    /**
+     * The embedded server's environment: hookbook's, with GOMAXPROCS set to half the cores
+     * (embeddedNatsProcs) unless the environment sets it already.
+     */
+    readonly serverEnv: Readonly<Record<string, string>>;
   };
   readonly rulebooks: readonly string[];
   readonly varsFile: string | undefined;

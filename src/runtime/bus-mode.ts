@@ -30,7 +30,7 @@ export async function openBus(config: HookbookConfig, logger: Logger): Promise<B
   if (binary) {
     const storeDir = join(config.dataDir, "nats");
     await mkdir(storeDir, { recursive: true });
-    const server: NatsServerProcess = await startNatsServer({ binary, storeDir, logFile: join(config.dataDir, "nats-server.log") });
+    const server: NatsServerProcess = await startNatsServer({ binary, storeDir, logFile: join(config.dataDir, "nats-server.log"), env: config.nats.serverEnv });
     try {
       const bus = await connectNatsBus({ url: server.url, logger: busLogger });
       logger.info({ nats: server.url, storeDir, pid: server.pid }, "started embedded nats-server with JetStream");
