@@ -20,6 +20,7 @@ function natsServerEnv(env: Env): Record<string, string> {
   if ((out.GOMAXPROCS ?? "") === "") out.GOMAXPROCS = String(embeddedNatsProcs());
   return out;
 }
+
 type SecretRef = string | { env: string } | { file: string };
 interface RawEndpointTls {
   cert?: string;

@@ -125,7 +125,7 @@ export class ThreadPreparer implements Preparer {
   private readonly spawn: (data: PrepareThreadData) => Worker;
   private readonly watchdog: ReturnType<typeof setInterval>;
   private queue: Queued[] = [];
-  private readyWaiters: (() => void)[] = [];
+  private readonly readyWaiters: (() => void)[] = [];
   private flushScheduled = false;
   private nextId = 0;
   private closed = false;
