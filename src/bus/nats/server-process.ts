@@ -96,8 +96,9 @@ function sleep(ms: number): Promise<void> {
  * GOMAXPROCS of an embedded nats-server (the cores its Go runtime schedules on): half the
  * machine's, at least one. It shares the machine with hookbook, which is busiest exactly when
  * nats-server is (ingest publishing); with a Go P per core its idle threads spin looking for work
- * on cores the HTTP and preparation threads need. bench:ingest on 2 cores, alternating rounds
- * against a server with Go's default: nats-server CPU per request −20 %, durable ingest +6 %.
+ * on cores the HTTP and preparation threads need. bench:ingest on 2 cores against a server with
+ * Go's default: nats-server CPU per request 20–25 % lower; durable throughput +6 % in alternating
+ * rounds, within the bench's noise in runs minutes apart.
  */
 export function embeddedNatsProcs(cores = availableParallelism()): number {
   return Math.max(1, Math.floor(cores / 2));
