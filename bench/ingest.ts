@@ -23,8 +23,9 @@ import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import { connectNatsBus } from "../src/bus/nats/connect.js";
-import { embeddedNatsProcs, startNatsServer } from "../src/bus/nats/server-process.js";
+import { startNatsServer } from "../src/bus/nats/server-process.js";
 import { STREAM_EVENTS, defaultStreams } from "../src/bus/streams.js";
+import { natsServerEnv } from "../src/config/load.js";
 import type { SourceConfig } from "../src/config/types.js";
 import { openIngestMemory } from "../src/ingest/ingest-memory.js";
 import { createIngestServer } from "../src/ingest/server.js";
@@ -280,8 +281,8 @@ async function main(): Promise<void> {
 
   const storeDir = await mkdtemp(join(tmpdir(), "hookbook-bench-"));
   // as serve's embedded mode starts it
-  const goMaxProcs = process.env.GOMAXPROCS || String(embeddedNatsProcs());
-  const nats = await startNatsServer({ storeDir, env: { ...process.env, GOMAXPROCS: goMaxProcs } });
+  const natsEnv = natsServerEnv(process.env);
+  const nats = await startNatsServer({ storeDir, env: natsEnv });
   const bus = await connectNatsBus({ url: nats.url, name: "hookbook-bench" });
   const bare = Fastify({ logger: false });
   bare.post("/hooks/:source", async (_req, reply) => reply.code(202).send({ accepted: 1 }));
@@ -317,7 +318,7 @@ async function main(): Promise<void> {
     await bus.ensureStreams(defaultStreams());
     const shares = MIX.map((k) => `${k.source} ${k.weight}`).join(", ");
     console.log(
-      `ingest bench: mix ${shares} (avg body ${avgBytes} B), ${connections} connections, ${rounds} rounds of ${duration} s per target, alternating (after ${warmup} s of warm-up each), durable with ${threads} preparation thread(s), nats ${nats.url} (GOMAXPROCS ${goMaxProcs})`,
+      `ingest bench: mix ${shares} (avg body ${avgBytes} B), ${connections} connections, ${rounds} rounds of ${duration} s per target, alternating (after ${warmup} s of warm-up each), durable with ${threads} preparation thread(s), nats ${nats.url} (GOMAXPROCS ${natsEnv.GOMAXPROCS})`,
     );
     const urls: Record<string, string> = {};
     for (const t of targets) {

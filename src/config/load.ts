@@ -14,7 +14,7 @@ import type { BreakerConfig, EndpointConfig, HookbookConfig, HmacAuthConfig, Ser
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** config.nats.serverEnv: this environment, with GOMAXPROCS (embeddedNatsProcs) unless it is set. */
-function natsServerEnv(env: Env): Record<string, string> {
+export function natsServerEnv(env: Env): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined) out[name] = value;
   if ((out.GOMAXPROCS ?? "") === "") out.GOMAXPROCS = String(embeddedNatsProcs());
