@@ -194,6 +194,8 @@ interface Measured extends LoadResult {
   readonly serverCpuUsPerReq: number;
   /** CPU of nats-server per answered request, µs (Linux /proc; undefined elsewhere). */
   readonly natsCpuUsPerReq: number | undefined;
+  /** Of serverCpuUsPerReq, the main thread's share (HTTP, publish, answers; not the preparation threads), µs (Linux /proc; undefined elsewhere). */
+  readonly mainCpuUsPerReq: number | undefined;
 }
 
 const LOADGEN = fileURLToPath(new URL("./http-load.ts", import.meta.url));
@@ -216,10 +218,10 @@ function runLoad(spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
-/** CPU time a process has used (user + system), µs, read from /proc; undefined where there is none. */
-function processCpuUs(pid: number): number | undefined {
+/** CPU time a process (or with `tid`, one of its threads) has used (user + system), µs, read from /proc; undefined where there is none. */
+function processCpuUs(pid: number, tid?: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // utime and stime, in clock ticks (USER_HZ, 100 on Linux)
     return (Number(fields[11]) + Number(fields[12])) * 10_000;
@@ -235,11 +237,23 @@ async function listen(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${addr.port}`;
 }
 
+/**
+ * The cores the run kept busy: all three processes together, and the main thread alone. Near 1 for
+ * the main thread: bound by its event loop; near the machine's cores for all: bound by total CPU.
+ */
+function busy(r: Measured): string {
+  const cores = (usPerReq: number): string => ((r.reqPerSec * usPerReq) / 1e6).toFixed(2);
+  const all = cores(r.serverCpuUsPerReq + (r.natsCpuUsPerReq ?? 0) + r.loadgenCpuUsPerReq);
+  return r.mainCpuUsPerReq === undefined ? all : `${all} (main thread ${cores(r.mainCpuUsPerReq)})`;
+}
+
 function line(name: string, r: Measured): string {
   const nats = r.natsCpuUsPerReq === undefined ? "" : `   nats-server ${r.natsCpuUsPerReq.toFixed(1)} µs/req`;
+  const main = r.mainCpuUsPerReq === undefined ? "" : ` (main thread ${r.mainCpuUsPerReq.toFixed(1)})`;
   return (
     `${name.padEnd(8)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   p50 ${r.p50Ms.toFixed(1).padStart(5)} ms   p99 ${r.p99Ms.toFixed(1).padStart(5)} ms` +
-    `   2xx ${r.ok2xx}   non-2xx ${r.non2xx}   errors ${r.errors}   server ${r.serverCpuUsPerReq.toFixed(1)} µs/req${nats}   load generator ${r.loadgenCpuUsPerReq.toFixed(1)} µs/req`
+    `   2xx ${r.ok2xx}   non-2xx ${r.non2xx}   errors ${r.errors}   server ${r.serverCpuUsPerReq.toFixed(1)} µs/req${main}${nats}   load generator ${r.loadgenCpuUsPerReq.toFixed(1)} µs/req` +
+    `   cores busy ${busy(r)}`
   );
 }
 
@@ -253,6 +267,7 @@ function median(values: readonly number[]): number {
 function summarize(rounds: readonly Measured[]): Measured {
   const m = (pick: (r: Measured) => number): number => Number(median(rounds.map(pick)).toFixed(1));
   const nats = rounds.every((r) => r.natsCpuUsPerReq !== undefined) ? m((r) => r.natsCpuUsPerReq as number) : undefined;
+  const main = rounds.every((r) => r.mainCpuUsPerReq !== undefined) ? m((r) => r.mainCpuUsPerReq as number) : undefined;
   const sum = (pick: (r: Measured) => number): number => rounds.reduce((acc, r) => acc + pick(r), 0);
   return {
     reqPerSec: m((r) => r.reqPerSec),
@@ -265,6 +280,7 @@ function summarize(rounds: readonly Measured[]): Measured {
     loadgenCpuUsPerReq: m((r) => r.loadgenCpuUsPerReq),
     serverCpuUsPerReq: m((r) => r.serverCpuUsPerReq),
     natsCpuUsPerReq: nats,
+    mainCpuUsPerReq: main,
   };
 }
 
@@ -307,11 +323,18 @@ async function main(): Promise<void> {
   const measure = async (urlBase: string, seconds: number): Promise<Measured> => {
     const cpu0 = process.cpuUsage();
     const nats0 = processCpuUs(nats.pid);
+    const main0 = processCpuUs(process.pid, process.pid);
     const r = await runLoad({ urlBase, kinds: MIX, runId: run++, connections, durationSec: seconds });
     const cpu = process.cpuUsage(cpu0);
     const nats1 = processCpuUs(nats.pid);
+    const main1 = processCpuUs(process.pid, process.pid);
     const per = (us: number): number => (r.total > 0 ? Number((us / r.total).toFixed(1)) : 0);
-    return { ...r, serverCpuUsPerReq: per(cpu.user + cpu.system), natsCpuUsPerReq: nats0 === undefined || nats1 === undefined ? undefined : per(nats1 - nats0) };
+    return {
+      ...r,
+      serverCpuUsPerReq: per(cpu.user + cpu.system),
+      mainCpuUsPerReq: main0 === undefined || main1 === undefined ? undefined : per(main1 - main0),
+      natsCpuUsPerReq: nats0 === undefined || nats1 === undefined ? undefined : per(nats1 - nats0),
+    };
   };
 
   try {
