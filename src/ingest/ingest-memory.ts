@@ -56,6 +56,23 @@ const HOUR = 3_600_000;
 /** KV keys allow [-/_=.a-zA-Z0-9]: every id is hashed. */
 const kvKey = (prefix: string, raw: string): string => `${prefix}.${sha256Hex(raw).slice(0, 40)}`;
 
+/** Keys of recent subjects (up to 256 characters): the same few (nodes, queues, alerts) come again and again. */
+const subjectKeys = new Map<string, string>();
+const MAX_CACHED_SUBJECT_KEYS = 10_000;
+const MAX_CACHED_SUBJECT_LENGTH = 256;
+
+function subjectKey(source: string, subject: string): string {
+  const raw = `${source}\u0000${subject}`;
+  if (raw.length > MAX_CACHED_SUBJECT_LENGTH) return kvKey("l", raw);
+  let key = subjectKeys.get(raw);
+  if (key === undefined) {
+    key = kvKey("l", raw);
+    if (subjectKeys.size >= MAX_CACHED_SUBJECT_KEYS) subjectKeys.clear();
+    subjectKeys.set(raw, key);
+  }
+  return key;
+}
+
 const SEEN = encodeJson(1);
 
 function decodeTime(bytes: Uint8Array): number | undefined {
@@ -116,7 +133,7 @@ class KvIngestMemory implements IngestMemory {
   }
 
   isStale(source: string, subject: string, timeMs: number): boolean | Promise<boolean> {
-    const key = kvKey("l", `${source}\u0000${subject}`);
+    const key = subjectKey(source, subject);
     const local = this.latestMirror.lookup(key);
     if (local.known) return this.judge(key, local.value, timeMs);
     return this.latestKv.get(key).then((stored) => {

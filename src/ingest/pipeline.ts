@@ -67,7 +67,7 @@ const BUS_CODES = new Set(["HB_ERR_BUS_UNAVAILABLE", "HB_ERR_BUS_CLOSED"]);
 export async function acceptHook(
   deps: PipelineDeps,
   source: IngestSource,
-  req: { readonly body: Buffer; readonly headers: Readonly<Record<string, string>>; readonly tls?: TlsPeer },
+  req: { readonly body: Buffer; readonly rawHeaders: readonly string[]; readonly tls?: TlsPeer },
 ): Promise<Accepted> {
   if (req.body.length > source.bodyLimit) {
     throw new HookbookError("HB_ERR_BODY_TOO_LARGE", `request body is over the ${source.bodyLimit} byte limit of this source`);
@@ -94,7 +94,11 @@ export async function acceptHook(
   const events = prepared.map((ev, i): AcceptedEvent => {
     const o = outcomes[i] ?? { duplicate: false };
     if (o.duplicate) duplicates++;
-    return { id: ev.id, type: ev.type, duplicate: o.duplicate, ...(o.stale ? { stale: true } : {}), ...(o.dropped ? { dropped: true } : {}) };
+    // assigned, not spread: this runs for every event on the HTTP thread
+    const event: { -readonly [K in keyof AcceptedEvent]: AcceptedEvent[K] } = { id: ev.id, type: ev.type, duplicate: o.duplicate };
+    if (o.stale === true) event.stale = true;
+    if (o.dropped === true) event.dropped = true;
+    return event;
   });
   return { body: { accepted: events.length, duplicates, events }, readyAt };
 }

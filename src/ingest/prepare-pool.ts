@@ -3,8 +3,8 @@
  * of worker threads (`ThreadPreparer`) so that authentication, JSON parsing, normalizing and
  * encoding — most of a request's CPU — run beside the event loop that reads requests, publishes
  * and answers. The requests of one event-loop turn go to the thread with the fewest in flight,
- * in one message; the answers come back in one message per batch, the encoded envelopes moved
- * (not copied) across.
+ * in one message; the answers come back in one message per batch. Both travel packed
+ * (./prepare-wire.ts): the bodies, or the encoded envelopes, in one buffer moved across.
  *
  * A thread takes work only once it has said it is ready (its modules loaded), so a starting
  * thread never holds requests up. A thread that crashes, or does not answer a batch within
@@ -18,8 +18,10 @@ import type { Clock } from "../core/clock.js";
 import { HookbookError } from "../core/errors.js";
 import type { AuthContext } from "../sources/auth.js";
 import type { AuthFetchOptions } from "./auth-context.js";
-import type { PrepareInput, PrepareLimits, PreparedEvent, SerializedError } from "./prepare.js";
+import type { PrepareInput, PrepareLimits, PreparedEvent } from "./prepare.js";
 import { deserializeError, prepareEvents } from "./prepare.js";
+import { packJobs, unpackOutcomes } from "./prepare-wire.js";
+import type { JobIn, OutcomeBatch } from "./prepare-wire.js";
 import type { IngestSource, IngestSourceConfig } from "./source-set.js";
 
 export interface Preparer {
@@ -54,21 +56,7 @@ export interface PrepareThreadData {
   readonly authFetch?: AuthFetchOptions;
 }
 
-/** One request sent to a thread. */
-export interface PrepareJob {
-  readonly id: number;
-  readonly source: string;
-  readonly body: Uint8Array;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly tls?: PrepareInput["tls"];
-  readonly receivedAt: string;
-  /** The ingest clock when the request was read (replay windows, token expiry). */
-  readonly nowMs: number;
-}
-
-export type PrepareOutcome = { readonly id: number; readonly events: PreparedEvent[] } | { readonly id: number; readonly error: SerializedError };
-
-/** What a thread posts once, when it is ready for work; every other message is a PrepareOutcome[]. */
+/** What a thread posts once, when it is ready for work; every other message is an OutcomeBatch (./prepare-wire.ts). */
 export const THREAD_READY = "ready";
 
 export interface ThreadPreparerOptions extends PrepareThreadData {
@@ -212,17 +200,14 @@ export class ThreadPreparer implements Preparer {
       return;
     }
     if (target.waiting.size === 0) target.progressAt = Date.now();
-    const jobs: PrepareJob[] = [];
-    const transfer: ArrayBuffer[] = [];
+    const jobs: JobIn[] = [];
     for (const q of batch) {
       const id = this.nextId++;
-      // a copy the size of the body, moved to the thread (a pooled Buffer would drag its whole slab along)
-      const body = new Uint8Array(q.req.body);
-      jobs.push({ id, source: q.source.name, body, headers: q.req.headers, ...(q.req.tls === undefined ? {} : { tls: q.req.tls }), receivedAt: q.req.receivedAt, nowMs: q.nowMs });
-      transfer.push(body.buffer as ArrayBuffer);
+      jobs.push({ id, source: q.source.name, req: q.req, nowMs: q.nowMs });
       target.waiting.set(id, q.waiting);
     }
-    target.worker.postMessage(jobs, transfer);
+    const packed = packJobs(jobs);
+    target.worker.postMessage(packed, [packed.bodies]);
   };
 
   private prepareInline(q: Queued): void {
@@ -240,7 +225,12 @@ export class ThreadPreparer implements Preparer {
     const worker = this.spawn(this.data);
     slot.worker = worker;
     slot.ready = false;
-    worker.on("message", (outcomes: PrepareOutcome[] | typeof THREAD_READY) => {
+    const settle = (id: number): Waiting | undefined => {
+      const waiting = slot.waiting.get(id);
+      slot.waiting.delete(id);
+      return waiting;
+    };
+    worker.on("message", (outcomes: OutcomeBatch | typeof THREAD_READY) => {
       slot.progressAt = Date.now();
       if (outcomes === THREAD_READY) {
         slot.ready = slot.worker === worker;
@@ -248,13 +238,11 @@ export class ThreadPreparer implements Preparer {
         return;
       }
       slot.crashes = 0;
-      for (const o of outcomes) {
-        const waiting = slot.waiting.get(o.id);
-        if (waiting === undefined) continue;
-        slot.waiting.delete(o.id);
-        if ("events" in o) waiting.resolve(o.events);
-        else waiting.reject(deserializeError(o.error));
-      }
+      unpackOutcomes(
+        outcomes,
+        (id, events) => settle(id)?.resolve(events),
+        (id, error) => settle(id)?.reject(deserializeError(error)),
+      );
     });
     worker.on("error", (err) => this.opts.logger?.error({ err }, "ingest preparation thread failed"));
     worker.on("exit", (code) => this.retire(slot, worker, { code }, "ingest preparation thread exited"));

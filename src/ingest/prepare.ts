@@ -15,6 +15,7 @@ import type { ErrorCode } from "../core/errors.js";
 import { checkAuth } from "../sources/auth.js";
 import type { AuthContext, TlsPeer } from "../sources/auth.js";
 import { buildEnvelopes, publishMsgId } from "./envelopes.js";
+import { headersFromRaw } from "./headers.js";
 import type { IngestSource } from "./source-set.js";
 
 /** One event of a request, ready to publish. */
@@ -34,7 +35,8 @@ export interface PreparedEvent {
 
 export interface PrepareInput {
   readonly body: Buffer;
-  readonly headers: Readonly<Record<string, string>>;
+  /** Node's `rawHeaders`: name, value, name, value, ... as received (./headers.ts makes them the event's headers). */
+  readonly rawHeaders: readonly string[];
   readonly tls?: TlsPeer;
   /** RFC 3339 receipt time stamped on every envelope. */
   readonly receivedAt: string;
@@ -80,8 +82,7 @@ export function encodeEnvelope(env: EventEnvelope): Uint8Array {
   const head = json.slice(0, at);
   const tail = json.slice(at + PAYLOAD_MARK.length);
   const headLength = Buffer.byteLength(head);
-  // not Buffer.concat: small results come from the shared pool, and these bytes may move to another thread
-  const out = Buffer.allocUnsafeSlow(headLength + raw.byteLength + Buffer.byteLength(tail));
+  const out = Buffer.allocUnsafe(headLength + raw.byteLength + Buffer.byteLength(tail));
   out.write(head, 0, "utf8");
   out.set(raw, headLength);
   out.write(tail, headLength + raw.byteLength, "utf8");
@@ -101,8 +102,8 @@ function prepared(source: IngestSource, env: EventEnvelope, producerTime: string
   };
 }
 
-function normalizeAndEncode(source: IngestSource, req: PrepareInput, limits: PrepareLimits): PreparedEvent[] {
-  const items = source.handler.normalize({ body: req.body, headers: req.headers, endpoint: source.name, options: source.options });
+function normalizeAndEncode(source: IngestSource, req: PrepareInput, headers: Readonly<Record<string, string>>, limits: PrepareLimits): PreparedEvent[] {
+  const items = source.handler.normalize({ body: req.body, headers, endpoint: source.name, options: source.options });
   const max = limits.maxItemsPerRequest;
   if (items.length > max) {
     throw new HookbookError("HB_ERR_TOO_MANY_ITEMS", `request carries ${items.length} events; at most ${max} per request are accepted, split the batch`);
@@ -116,9 +117,10 @@ function normalizeAndEncode(source: IngestSource, req: PrepareInput, limits: Pre
  * source's auth needs the network (sns, oidc).
  */
 export function prepareEvents(source: IngestSource, req: PrepareInput, ctx: AuthContext, limits: PrepareLimits): PreparedEvent[] | Promise<PreparedEvent[]> {
-  const auth = checkAuth(source.auth, req, ctx);
-  if (auth !== undefined) return auth.then(() => normalizeAndEncode(source, req, limits));
-  return normalizeAndEncode(source, req, limits);
+  const headers = headersFromRaw(req.rawHeaders);
+  const auth = checkAuth(source.auth, { body: req.body, headers, ...(req.tls === undefined ? {} : { tls: req.tls }) }, ctx);
+  if (auth !== undefined) return auth.then(() => normalizeAndEncode(source, req, headers, limits));
+  return normalizeAndEncode(source, req, headers, limits);
 }
 
 /** The stored copy of a late event: `stale` on the envelope and `meta.stale` for rules. */

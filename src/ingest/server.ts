@@ -33,7 +33,6 @@ import { mediaTypeAccepted } from "../sources/types.js";
 import { retryAfterSeconds, toIngestError } from "./errors.js";
 import { createDefaultAuthContext } from "./auth-context.js";
 import type { AuthFetchOptions } from "./auth-context.js";
-import { headersFromRaw } from "./headers.js";
 import { acceptHook } from "./pipeline.js";
 import { ThreadPreparer, inlinePreparer } from "./prepare-pool.js";
 import type { IngestMemory } from "./ingest-memory.js";
@@ -44,6 +43,7 @@ import { httpsServerOptions, tlsPeerOf } from "./tls.js";
 import type { IngestTlsOptions } from "./tls.js";
 import { loadEventSchemas } from "./event-schemas.js";
 import { DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_ITEMS_PER_REQUEST, checkHeaderSize, ingestClientErrorHandler } from "./limits.js";
+import { lazyChildLoggerFactory } from "./logger.js";
 import { IngestMetrics, UNKNOWN_SOURCE_LABEL } from "./metrics.js";
 import { buildIngestOpenApi } from "./openapi.js";
 import { packageVersion, registerOpsRoutes } from "./ops-routes.js";
@@ -231,7 +231,7 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestOptions): P
       const source = sourceOf(req);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const tls = tlsPeerOf(req.raw.socket);
-      const accepted = await acceptHook(deps, source, { body, headers: headersFromRaw(req.raw.rawHeaders), ...(tls === undefined ? {} : { tls }) });
+      const accepted = await acceptHook(deps, source, { body, rawHeaders: req.raw.rawHeaders, ...(tls === undefined ? {} : { tls }) });
       // Publish latency: from the events being ready (prepared) to the last PubAck.
       metrics.eventsStored(source.name, accepted.body, (performance.now() - accepted.readyAt) / 1000);
       // debug: at thousands of requests a second an info line each would flood the log (the metrics count them); refusals log at warn
@@ -291,7 +291,7 @@ export function createIngestServer(opts: IngestServerOptions): FastifyInstance {
   // A source name longer than find-my-way's default (100) would otherwise never route.
   const maxParamLength = Math.max(100, ...opts.sources.map((s) => encodeURIComponent(s.name).length));
   const app = Fastify({
-    ...(opts.logger === undefined ? { logger: false } : { loggerInstance: opts.logger }),
+    ...(opts.logger === undefined ? { logger: false } : { loggerInstance: opts.logger, childLoggerFactory: lazyChildLoggerFactory }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength },

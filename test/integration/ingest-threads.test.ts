@@ -172,7 +172,7 @@ describe("a preparation thread that fails", () => {
   const resolved = resolveSources(data);
   const am = resolved.get("am");
   const clock = new VirtualClock(NOW);
-  const req = () => ({ body: fixtureBytes("alertmanager/firing-queue-depth.json"), headers: fixtureHeaders("alertmanager/firing-queue-depth.headers.json"), receivedAt: new Date(NOW).toISOString() });
+  const req = () => ({ body: fixtureBytes("alertmanager/firing-queue-depth.json"), rawHeaders: Object.entries(fixtureHeaders("alertmanager/firing-queue-depth.headers.json")).flat(), receivedAt: new Date(NOW).toISOString() });
   const fallback = inlinePreparer({ nowMs: () => clock.now(), fetchText: async () => "" }, data.limits);
 
   /** The first thread runs `script`; the ones after it are the real preparation thread. */

@@ -385,6 +385,36 @@ describe("logging", () => {
     assert.ok(!all.includes(AM_TOKEN));
   });
 
+  it("makes a request's logger only when the request logs: none for stored requests at info, refusals carry the request id", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString("utf8"));
+        cb();
+      },
+    });
+    const logger = createIngestLogger({ level: "info", destination: sink });
+    let children = 0;
+    const child = logger.child.bind(logger);
+    logger.child = ((...args: Parameters<typeof child>) => {
+      children++;
+      return child(...args);
+    }) as typeof logger.child;
+    const { app } = setup({ logger });
+    await app.ready();
+    const { payload, headers } = amFixture("firing-queue-depth");
+    const before = children;
+    for (let i = 0; i < 3; i++) assert.equal((await app.inject({ method: "POST", url: "/hooks/alerts", payload, headers })).statusCode, 202);
+    assert.equal(children, before, "no child logger for requests that log nothing at this level");
+    assert.equal(lines.length, 0);
+    await app.inject({ method: "POST", url: "/hooks/alerts", payload, headers: { ...headers, Authorization: "Bearer wrong-secret-guess" } });
+    assert.equal(children, before + 1, "the refused request logged through its own child");
+    const refusal = JSON.parse(lines.find((l) => l.includes("HB_ERR_AUTH_INVALID")) ?? "{}") as { reqId?: unknown; level?: number };
+    assert.equal(refusal.level, 40);
+    assert.ok(refusal.reqId !== undefined && refusal.reqId !== "", "the line carries the request id");
+    assert.ok(!lines.join("").includes("wrong-secret-guess"));
+  });
+
   it("redacts authorization and signature headers wherever they are logged", () => {
     const lines: string[] = [];
     const sink = new Writable({
