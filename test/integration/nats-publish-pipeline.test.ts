@@ -5,7 +5,7 @@
  * ignored); KV get/put on the same path. Runs its own nats-server (it freezes it with SIGSTOP).
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -16,6 +16,30 @@ import { startNatsServer } from "../../src/bus/nats/server-process.js";
 import type { Bus } from "../../src/bus/port.js";
 import { decodeJson, encodeJson } from "../../src/bus/port.js";
 import { natsServerBinary } from "../helpers/nats.js";
+
+/**
+ * SIGSTOP, then wait until every thread of the process has stopped: the signal takes effect
+ * asynchronously, and on a loaded machine nats-server could still answer a publish sent right
+ * after kill() (Linux: /proc; elsewhere the signal alone).
+ */
+async function freeze(pid: number): Promise<void> {
+  process.kill(pid, "SIGSTOP");
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    let tasks: string[];
+    try {
+      tasks = await readdir(`/proc/${pid}/task`);
+    } catch {
+      return;
+    }
+    // the state follows the command name in parentheses (a thread gone meanwhile counts as stopped)
+    const state = (stat: string): string | undefined => stat[stat.lastIndexOf(")") + 2];
+    const states = await Promise.all(tasks.map(async (t) => state(await readFile(`/proc/${pid}/task/${t}/stat`, "utf8").catch(() => "(gone) T"))));
+    if (states.every((st) => st === "T" || st === "t")) return;
+    if (Date.now() > deadline) throw new Error(`nats-server ${pid} did not stop: thread states ${states.join("")}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
 
 const STREAM = { name: "PIPE", subjects: ["pipe.>"], retention: "limits" as const, duplicateWindowMs: 60_000, maxAgeMs: 0 };
 
@@ -67,7 +91,7 @@ describe("NATS publish pipeline", { skip: natsServerBinary === undefined ? "nats
   });
 
   test("a server that stops answering: publish fails with HB_ERR_BUS_UNAVAILABLE after its timeout; the late PubAck is ignored", async () => {
-    process.kill(server.pid, "SIGSTOP");
+    await freeze(server.pid);
     const started = Date.now();
     try {
       await assert.rejects(bus.publish("pipe.b.1", encodeJson({ late: true }), { msgId: "late-1" }), (err: unknown) => isHookbookError(err) && err.code === "HB_ERR_BUS_UNAVAILABLE");
