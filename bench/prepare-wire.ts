@@ -13,7 +13,7 @@ import { Worker, isMainThread, parentPort, workerData } from "node:worker_thread
 import { headersFromRaw } from "../src/ingest/headers.js";
 import type { PreparedEvent } from "../src/ingest/prepare.js";
 import { packJobs, packOutcomes, unpackJobs, unpackOutcomes } from "../src/ingest/prepare-wire.js";
-import type { JobBatch, JobIn, OutcomeBatch } from "../src/ingest/prepare-wire.js";
+import type { JobBatch, Job, OutcomeBatch } from "../src/ingest/prepare-wire.js";
 
 type Mode = "packed" | "objects";
 /** Requests per batch: what one event-loop turn held in the ingest bench, on average. */
@@ -78,7 +78,7 @@ async function round(mode: Mode, batches: number): Promise<number> {
   let answered = 0;
   const send = (): void => {
     if (mode === "packed") {
-      const jobs: JobIn[] = [];
+      const jobs: Job[] = [];
       for (let i = 0; i < BATCH; i++) jobs.push({ id: id++, source: "github", req: { body: BODY, rawHeaders: RAW_HEADERS, receivedAt: new Date().toISOString() }, nowMs: Date.now() });
       const packed = packJobs(jobs);
       worker.postMessage(packed, [packed.bodies]);

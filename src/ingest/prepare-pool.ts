@@ -21,7 +21,7 @@ import type { AuthFetchOptions } from "./auth-context.js";
 import type { PrepareInput, PrepareLimits, PreparedEvent } from "./prepare.js";
 import { deserializeError, prepareEvents } from "./prepare.js";
 import { packJobs, unpackOutcomes } from "./prepare-wire.js";
-import type { JobIn, OutcomeBatch } from "./prepare-wire.js";
+import type { Job, OutcomeBatch } from "./prepare-wire.js";
 import type { IngestSource, IngestSourceConfig } from "./source-set.js";
 
 export interface Preparer {
@@ -200,7 +200,7 @@ export class ThreadPreparer implements Preparer {
       return;
     }
     if (target.waiting.size === 0) target.progressAt = Date.now();
-    const jobs: JobIn[] = [];
+    const jobs: Job[] = [];
     for (const q of batch) {
       const id = this.nextId++;
       jobs.push({ id, source: q.source.name, req: q.req, nowMs: q.nowMs });

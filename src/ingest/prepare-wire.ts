@@ -2,27 +2,20 @@
  * How requests and their prepared events cross between the HTTP thread and a preparation thread
  * (./prepare-pool.ts). A batch travels as one buffer holding every body (or every encoded
  * envelope), moved across, plus one flat array of strings and numbers; no object per request.
- * Structured clone spends most of its time on objects' property names: a batch of requests
- * carried as objects (with their header objects), answered with PreparedEvent objects, cost
- * ~13 µs of CPU per request in the two threads together; packed like this, ~5 µs.
+ * Structured clone spends much of its time on objects and their property names:
+ * `npm run bench:prepare-wire` measured the hand-off of the same batches at ~12.4 µs of CPU per
+ * request packed like this against ~16 µs as objects (job and header objects, PreparedEvent
+ * objects), both threads together.
  */
 import type { TlsPeer } from "../sources/auth.js";
 import type { PrepareInput, PreparedEvent, SerializedError } from "./prepare.js";
 
-/** One request for a thread, as the HTTP thread has it. */
-export interface JobIn {
+/** One request for a thread; the one a thread unpacks has its body as a view into the batch's buffer. */
+export interface Job {
   readonly id: number;
   readonly source: string;
   readonly req: PrepareInput;
   /** The ingest clock when the request was read (replay windows, token expiry). */
-  readonly nowMs: number;
-}
-
-/** One request as a thread reads it back: the body is a view into the batch's buffer. */
-export interface JobOut {
-  readonly id: number;
-  readonly source: string;
-  readonly req: PrepareInput;
   readonly nowMs: number;
 }
 
@@ -52,7 +45,7 @@ function unpackHeaders(packed: string | readonly string[]): readonly string[] {
 }
 
 /** A batch to post, with the buffer to move (postMessage(batch, [batch.bodies])). */
-export function packJobs(jobs: readonly JobIn[]): JobBatch {
+export function packJobs(jobs: readonly Job[]): JobBatch {
   let size = 0;
   for (const j of jobs) size += j.req.body.byteLength;
   // a copy the size of the bodies: a pooled Buffer moved across would drag its whole slab along
@@ -67,8 +60,8 @@ export function packJobs(jobs: readonly JobIn[]): JobBatch {
   return { bodies: bodies.buffer, fields };
 }
 
-export function unpackJobs(batch: JobBatch): JobOut[] {
-  const out: JobOut[] = [];
+export function unpackJobs(batch: JobBatch): Job[] {
+  const out: Job[] = [];
   const f = batch.fields;
   let at = 0;
   for (let i = 0; i + JOB_FIELDS <= f.length; i += JOB_FIELDS) {
@@ -101,8 +94,6 @@ export interface OutcomeBatch {
 }
 
 const EVENT_FIELDS = 7;
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function packOutcomes(outcomes: readonly Outcome[]): OutcomeBatch {
   let size = 0;
@@ -145,7 +136,7 @@ export function unpackOutcomes(batch: OutcomeBatch, onEvents: (id: number, event
     for (let n = 0; n < count && i + EVENT_FIELDS <= f.length; n++, i += EVENT_FIELDS) {
       const length = f[i + 6] as number;
       // assigned, not spread: this runs on the HTTP thread for every event
-      const event: Mutable<PreparedEvent> = { id: f[i] as string, type: f[i + 1] as string, streamSubject: f[i + 4] as string, msgId: f[i + 5] as string, data: new Uint8Array(batch.data, at, length) };
+      const event: { -readonly [K in keyof PreparedEvent]: PreparedEvent[K] } = { id: f[i] as string, type: f[i + 1] as string, streamSubject: f[i + 4] as string, msgId: f[i + 5] as string, data: new Uint8Array(batch.data, at, length) };
       const subject = f[i + 2] as string | null;
       const timeMs = f[i + 3] as number | null;
       if (subject !== null) event.subject = subject;

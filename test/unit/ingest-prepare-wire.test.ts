@@ -3,14 +3,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { PreparedEvent } from "../../src/ingest/prepare.js";
 import { packJobs, packOutcomes, unpackJobs, unpackOutcomes } from "../../src/ingest/prepare-wire.js";
-import type { JobIn, Outcome } from "../../src/ingest/prepare-wire.js";
+import type { Job, Outcome } from "../../src/ingest/prepare-wire.js";
 
 /** As postMessage delivers it: a structured clone, the buffer moved. */
 function across<T extends object>(value: T, buffer: ArrayBuffer): T {
   return structuredClone(value, { transfer: [buffer] });
 }
 
-const job = (id: number, body: string, rawHeaders: string[], extra: Partial<JobIn["req"]> = {}): JobIn => ({
+const job = (id: number, body: string, rawHeaders: string[], extra: Partial<Job["req"]> = {}): Job => ({
   id,
   source: `src-${id}`,
   req: { body: Buffer.from(body), rawHeaders, receivedAt: `2026-05-12T16:00:0${id}Z`, ...extra },
@@ -21,7 +21,7 @@ describe("jobs", () => {
   it("round-trip: bodies, headers (with a newline inside a value too), tls, times", () => {
     // a body that is a view into a larger buffer (as Node's pooled Buffers are): only its bytes go
     const pooled = Buffer.from('xx{"pooled": true}yy').subarray(2, 18);
-    const jobs: JobIn[] = [
+    const jobs: Job[] = [
       job(1, '{"a": 1}', ["Content-Type", "application/json", "X-Hub-Signature-256", "sha256=ab"]),
       job(2, "", []),
       job(3, "{}", ["X-Odd", "line one\nline two", "Authorization", "Bearer t"], { tls: { authorized: true, subject: "O=acme\nCN=am" } }),
@@ -32,7 +32,7 @@ describe("jobs", () => {
     const out = unpackJobs(across(packed, packed.bodies));
     assert.equal(out.length, 4);
     for (const [i, o] of out.entries()) {
-      const want = jobs[i] as JobIn;
+      const want = jobs[i] as Job;
       assert.equal(o.id, want.id);
       assert.equal(o.source, want.source);
       assert.equal(o.nowMs, want.nowMs);

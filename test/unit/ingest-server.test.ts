@@ -365,15 +365,21 @@ describe("health", () => {
   });
 });
 
+/** A stream that keeps each line written to it. */
+function lineSink(): { lines: string[]; sink: Writable } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString("utf8"));
+      cb();
+    },
+  });
+  return { lines, sink };
+}
+
 describe("logging", () => {
   it("logs refusals at warn and, at debug, every stored request; never credentials", async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString("utf8"));
-        cb();
-      },
-    });
+    const { lines, sink } = lineSink();
     const { app } = setup({ logger: createIngestLogger({ level: "debug", destination: sink }) });
     const { payload, headers } = amFixture("firing-queue-depth");
     await app.inject({ method: "POST", url: "/hooks/alerts", payload, headers: { ...headers, Authorization: "Bearer wrong-secret-guess" } });
@@ -386,13 +392,7 @@ describe("logging", () => {
   });
 
   it("makes a request's logger only when the request logs: none for stored requests at info, refusals carry the request id", async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString("utf8"));
-        cb();
-      },
-    });
+    const { lines, sink } = lineSink();
     const logger = createIngestLogger({ level: "info", destination: sink });
     let children = 0;
     const child = logger.child.bind(logger);
@@ -416,13 +416,7 @@ describe("logging", () => {
   });
 
   it("redacts authorization and signature headers wherever they are logged", () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString("utf8"));
-        cb();
-      },
-    });
+    const { lines, sink } = lineSink();
     const log = createIngestLogger({ destination: sink });
     log.info({ req: { headers: { authorization: "Bearer t0ken", "x-hub-signature-256": "sha256=abc", accept: "*/*" } } }, "x");
     log.info({ headers: { cookie: "session=c00kie" }, auth: { token: "t0ken2" } }, "y");
