@@ -1,6 +1,7 @@
 import { KvMirror } from "../bus/kv-mirror.js";
 import type { Bus, KvBucket } from "../bus/port.js";
 import { decodeJson, encodeJson } from "../bus/port.js";
+import { BoundedCache } from "../core/bounded-cache.js";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
 import { sha256Hex } from "../core/ids.js";
@@ -57,20 +58,13 @@ const HOUR = 3_600_000;
 const kvKey = (prefix: string, raw: string): string => `${prefix}.${sha256Hex(raw).slice(0, 40)}`;
 
 /** Keys of recent subjects (up to 256 characters): the same few (nodes, queues, alerts) come again and again. */
-const subjectKeys = new Map<string, string>();
-const MAX_CACHED_SUBJECT_KEYS = 10_000;
+const subjectKeys = new BoundedCache<string>(10_000);
 const MAX_CACHED_SUBJECT_LENGTH = 256;
 
 function subjectKey(source: string, subject: string): string {
   const raw = `${source}\u0000${subject}`;
   if (raw.length > MAX_CACHED_SUBJECT_LENGTH) return kvKey("l", raw);
-  let key = subjectKeys.get(raw);
-  if (key === undefined) {
-    key = kvKey("l", raw);
-    if (subjectKeys.size >= MAX_CACHED_SUBJECT_KEYS) subjectKeys.clear();
-    subjectKeys.set(raw, key);
-  }
-  return key;
+  return subjectKeys.get(raw) ?? subjectKeys.set(raw, kvKey("l", raw));
 }
 
 const SEEN = encodeJson(1);

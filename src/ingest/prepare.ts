@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { encodeJson } from "../bus/port.js";
+import { BoundedCache } from "../core/bounded-cache.js";
 import { jsonSourceOf } from "../core/json.js";
 import { eventSubject } from "../core/envelope.js";
 import type { EventEnvelope } from "../core/envelope.js";
@@ -48,18 +49,11 @@ export interface PrepareLimits {
 }
 
 /** Subjects per (source, type): the same few pairs come again and again. */
-const subjects = new Map<string, string>();
-const MAX_CACHED_SUBJECTS = 10_000;
+const subjects = new BoundedCache<string>(10_000);
 
 function streamSubjectOf(source: string, type: string): string {
   const key = `${source}\u0000${type}`;
-  let subject = subjects.get(key);
-  if (subject === undefined) {
-    subject = eventSubject(source, type);
-    if (subjects.size >= MAX_CACHED_SUBJECTS) subjects.clear();
-    subjects.set(key, subject);
-  }
-  return subject;
+  return subjects.get(key) ?? subjects.set(key, eventSubject(source, type));
 }
 
 /** Stands for the payload while the rest of the envelope is serialized; unique per process. */

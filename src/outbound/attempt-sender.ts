@@ -7,6 +7,7 @@
  * (written by the operator) go through `trustedHttp`, which skips the SSRF address check.
  */
 import type { KeyObject } from "node:crypto";
+import { BoundedCache } from "../core/bounded-cache.js";
 import type { Clock } from "../core/clock.js";
 import { compatSignatureHeaders } from "./compat-signer.js";
 import { isEd25519Secret, parseEd25519Secret } from "../core/ed25519.js";
@@ -48,17 +49,10 @@ export interface AttemptResult {
 }
 
 /** Decoded Standard Webhooks keys (HMAC bytes, or Ed25519 private keys for `whsk_`) by secret string (secrets are few: endpoints × rotations). */
-const keyCache = new Map<string, Buffer | KeyObject>();
-const KEY_CACHE_MAX = 10_000;
+const keyCache = new BoundedCache<Buffer | KeyObject>(10_000);
 
 function keyOf(secret: string): Buffer | KeyObject {
-  let key = keyCache.get(secret);
-  if (key === undefined) {
-    key = isEd25519Secret(secret) ? parseEd25519Secret(secret) : parseWebhookSecret(secret);
-    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
-    keyCache.set(secret, key);
-  }
-  return key;
+  return keyCache.get(secret) ?? keyCache.set(secret, isEd25519Secret(secret) ? parseEd25519Secret(secret) : parseWebhookSecret(secret));
 }
 
 /** What an endpoint's transform set besides the body (transform.ts): content type and rendered headers. */

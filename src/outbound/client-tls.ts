@@ -7,6 +7,7 @@
  */
 import { X509Certificate, createHash, createPrivateKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
+import { BoundedCache } from "../core/bounded-cache.js";
 
 export interface ClientTls {
   /** PEM: the client certificate, optionally followed by its intermediates (with keyPem). */
@@ -97,23 +98,20 @@ export function inspectClientTls(material: { certPem?: string; keyPem?: string; 
   return info;
 }
 
-const infoCache = new Map<string, ClientCertInfo | null>();
-const INFO_CACHE_MAX = 1000;
+const infoCache = new BoundedCache<ClientCertInfo | null>(1000);
 
 /** Summary of a stored certificate for the API view (null when it no longer parses). */
 export function clientCertInfo(certPem: string): ClientCertInfo | null {
-  let info = infoCache.get(certPem);
-  if (info === undefined) {
-    try {
-      const [leaf] = pemCertificates(certPem, "cert");
-      info = leaf === undefined ? null : infoOf(leaf);
-    } catch {
-      info = null;
-    }
-    if (infoCache.size >= INFO_CACHE_MAX) infoCache.clear();
-    infoCache.set(certPem, info);
+  const cached = infoCache.get(certPem);
+  if (cached !== undefined) return cached;
+  let info: ClientCertInfo | null;
+  try {
+    const [leaf] = pemCertificates(certPem, "cert");
+    info = leaf === undefined ? null : infoOf(leaf);
+  } catch {
+    info = null;
   }
-  return info;
+  return infoCache.set(certPem, info);
 }
 
 /** One key per distinct client identity (certificate, key, trust, server name): the HTTP agent cache key. */

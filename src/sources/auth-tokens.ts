@@ -5,6 +5,7 @@
  */
 import { hash, timingSafeEqual } from "node:crypto";
 import type { ApiKeyAuthConfig, GitlabTokenAuthConfig } from "../config/types.js";
+import { BoundedCache } from "../core/bounded-cache.js";
 import { HookbookError } from "../core/errors.js";
 import type { AuthRequest } from "./auth-context.js";
 import { headerValue } from "./types.js";
@@ -14,17 +15,10 @@ function digest(value: string): Buffer {
 }
 
 /** Digests of configured secrets: they are few and checked on every request. */
-const expectedDigests = new Map<string, Buffer>();
-const MAX_CACHED_DIGESTS = 1000;
+const expectedDigests = new BoundedCache<Buffer>(1000);
 
 function expectedDigest(expected: string): Buffer {
-  let d = expectedDigests.get(expected);
-  if (d === undefined) {
-    d = digest(expected);
-    if (expectedDigests.size >= MAX_CACHED_DIGESTS) expectedDigests.clear();
-    expectedDigests.set(expected, d);
-  }
-  return d;
+  return expectedDigests.get(expected) ?? expectedDigests.set(expected, digest(expected));
 }
 
 /** Constant-time equality of two secrets of any length (`expected` is a configured secret). */

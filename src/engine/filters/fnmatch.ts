@@ -8,6 +8,7 @@
  * Implemented as a small token matcher (not a RegExp) so no pattern can backtrack exponentially:
  * the classic star-backtracking loop is O(pattern × name).
  */
+import { BoundedCache } from "../../core/bounded-cache.js";
 
 type Token =
   | { readonly kind: "char"; readonly cp: number }
@@ -15,8 +16,7 @@ type Token =
   | { readonly kind: "star" }
   | { readonly kind: "set"; readonly negate: boolean; readonly ranges: readonly (readonly [number, number])[] };
 
-const CACHE_LIMIT = 1024;
-const cache = new Map<string, readonly Token[]>();
+const cache = new BoundedCache<readonly Token[]>(1024);
 
 function codePoints(s: string): number[] {
   const out: number[] = [];
@@ -84,13 +84,7 @@ function tokenize(pattern: string): readonly Token[] {
 }
 
 function compile(pattern: string): readonly Token[] {
-  let tokens = cache.get(pattern);
-  if (tokens === undefined) {
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    tokens = tokenize(pattern);
-    cache.set(pattern, tokens);
-  }
-  return tokens;
+  return cache.get(pattern) ?? cache.set(pattern, tokenize(pattern));
 }
 
 function matchOne(t: Token, cp: number): boolean {
