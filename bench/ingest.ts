@@ -33,6 +33,7 @@ import { ingestThreadCount } from "../src/ingest/prepare-pool.js";
 import { createLogger } from "../src/runtime/logger.js";
 import type { LoadResult, LoadSpec, RequestKind } from "./http-load.js";
 import { UNIQUE_MARK } from "./http-load.js";
+import { median } from "./stats.js";
 
 const TOKEN = "bench-bearer-token";
 const HMAC_SECRET = "bench-github-hook-secret";
@@ -257,11 +258,6 @@ function line(name: string, r: Measured): string {
   );
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? 0 : sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /** Medians over the rounds of one target (latencies: the median of the rounds' p50 / p99). */
 function summarize(rounds: readonly Measured[]): Measured {

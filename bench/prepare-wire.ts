@@ -13,7 +13,8 @@ import { Worker, isMainThread, parentPort, workerData } from "node:worker_thread
 import { headersFromRaw } from "../src/ingest/headers.js";
 import type { PreparedEvent } from "../src/ingest/prepare.js";
 import { packJobs, packOutcomes, unpackJobs, unpackOutcomes } from "../src/ingest/prepare-wire.js";
-import type { JobBatch, Job, OutcomeBatch } from "../src/ingest/prepare-wire.js";
+import type { Job, JobBatch, OutcomeBatch } from "../src/ingest/prepare-wire.js";
+import { median } from "./stats.js";
 
 type Mode = "packed" | "objects";
 /** Requests per batch: what one event-loop turn held in the ingest bench, on average. */
@@ -108,10 +109,6 @@ async function round(mode: Mode, batches: number): Promise<number> {
   return (cpu.user + cpu.system) / answered;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 async function main(): Promise<void> {
   const rounds = 5;
