@@ -78,13 +78,24 @@ export class RequestFactory {
 
   /** The bytes of request `i` (requests are numbered from 0 in the order they are sent). */
   build(i: number): Buffer {
+    const { head, extra, body } = this.parts(i);
+    let more = "";
+    for (const [name, value] of extra) more += `${name}: ${value}\r\n`;
+    return Buffer.from(`${head}${more}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+
+  /**
+   * Request `i` in parts: its kind, the head common to its kind (request line and fixed headers,
+   * as HTTP text), the headers of its own (delivery id, signature) and its body.
+   */
+  parts(i: number): { readonly kind: RequestKind; readonly head: string; readonly extra: readonly (readonly [string, string])[]; readonly body: string } {
     const { kind, parts, head } = this.wheel[i % this.wheel.length] as (typeof this.wheel)[number];
     const unique = String(this.runId * 1e9 + i);
     const body = parts.join(unique);
-    let extra = "";
-    if (kind.idHeader !== undefined) extra += `${kind.idHeader}: bench-${unique}\r\n`;
-    if (kind.hmac !== undefined) extra += `${kind.hmac.header}: ${kind.hmac.prefix}${createHmac("sha256", kind.hmac.secret).update(body).digest("hex")}\r\n`;
-    return Buffer.from(`${head}${extra}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const extra: [string, string][] = [];
+    if (kind.idHeader !== undefined) extra.push([kind.idHeader, `bench-${unique}`]);
+    if (kind.hmac !== undefined) extra.push([kind.hmac.header, `${kind.hmac.prefix}${createHmac("sha256", kind.hmac.secret).update(body).digest("hex")}`]);
+    return { kind, head, extra, body };
   }
 
   /**

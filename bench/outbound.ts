@@ -32,12 +32,7 @@ import { startOutbound } from "../src/outbound/service.js";
 import { generateWebhookSecret } from "../src/outbound/signer.js";
 import { compileSsrfPolicy } from "../src/outbound/ssrf-guard.js";
 import type { Subscription } from "../src/outbound/subscription.js";
-
-function argValue(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
+import { argValue } from "./args.js";
 
 const MESSAGES = argValue("--messages", 10_000);
 const CONCURRENCY = Math.min(64, argValue("--concurrency", 32));
