@@ -165,19 +165,15 @@ export interface MixRequest {
 
 /** The first `count` requests of the mix as the HTTP thread hands them to preparation: the source, raw headers (name, value, ...) and body. */
 export function mixRequests(count: number): MixRequest[] {
+  const host = "127.0.0.1:8080";
   const sources = resolveSources({ sources: SOURCES, bodyLimit: 1024 * 1024 });
-  const factory = new RequestFactory("127.0.0.1:8080", MIX, 1);
+  const factory = new RequestFactory(host, MIX, 1);
   const receivedAt = new Date().toISOString();
   return Array.from({ length: count }, (_, i) => {
-    const { kind, head, extra, body } = factory.parts(i);
-    const rawHeaders: string[] = [];
-    for (const line of head.split("\r\n").slice(1)) {
-      const colon = line.indexOf(":");
-      if (colon > 0) rawHeaders.push(line.slice(0, colon), line.slice(colon + 1).trim());
-    }
-    for (const [name, value] of extra) rawHeaders.push(name, value);
+    const { kind, extra, body } = factory.parts(i);
     const bytes = Buffer.from(body);
-    rawHeaders.push("content-length", String(bytes.length));
+    // in the order the load generator writes them
+    const rawHeaders = ["host", host, ...Object.entries(kind.headers).flat(), ...extra.flat(), "content-length", String(bytes.length)];
     const source = sources.get(kind.source);
     if (source === undefined) throw new Error(`the mix posts to ${kind.source}, which is not among its sources`);
     return { source, req: { body: bytes, rawHeaders, receivedAt } };

@@ -9,8 +9,9 @@
  * two threads spend on the hand-off. Prints µs of CPU per request for each and the ratio.
  */
 import { availableParallelism } from "node:os";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { headersFromRaw } from "../src/ingest/headers.js";
+import { tsxThread } from "../src/ingest/prepare-pool.js";
 import type { PreparedEvent } from "../src/ingest/prepare.js";
 import { packJobs, packOutcomes, unpackJobs, unpackOutcomes } from "../src/ingest/prepare-wire.js";
 import type { Job, JobBatch, OutcomeBatch } from "../src/ingest/prepare-wire.js";
@@ -71,9 +72,7 @@ function serve(mode: Mode): void {
 }
 
 async function round(mode: Mode, batches: number): Promise<number> {
-  // as spawnPrepareThread starts a thread from the TypeScript sources: through tsx
-  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
-  const worker = new Worker(boot, { eval: true, workerData: mode });
+  const worker = tsxThread(import.meta.url, { workerData: mode });
   await new Promise((resolve) => worker.once("message", resolve));
   let id = 0;
   let answered = 0;

@@ -16,10 +16,12 @@
  * measure of preparation itself: bench:ingest's ratio cannot tell a 5 % change from its noise.
  */
 import { availableParallelism } from "node:os";
-import { Worker, isMainThread, parentPort } from "node:worker_threads";
+import { isMainThread, parentPort } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { systemClock } from "../src/core/clock.js";
 import { createDefaultAuthContext } from "../src/ingest/auth-context.js";
 import { prepareEvents } from "../src/ingest/prepare.js";
+import { tsxThread } from "../src/ingest/prepare-pool.js";
 import type { AuthContext } from "../src/sources/auth.js";
 import { argValue } from "./args.js";
 import { MIX, mixRequests } from "./ingest-mix.js";
@@ -59,9 +61,7 @@ function serve(): void {
 }
 
 function startThread(): Promise<Worker> {
-  // as spawnPrepareThread starts a thread from the TypeScript sources: through tsx
-  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
-  const worker = new Worker(boot, { eval: true });
+  const worker = tsxThread(import.meta.url);
   return new Promise((resolve, reject) => {
     worker.once("error", reject);
     worker.once("message", () => resolve(worker));

@@ -14,6 +14,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { WorkerOptions } from "node:worker_threads";
 import type { Clock } from "../core/clock.js";
 import { HookbookError } from "../core/errors.js";
 import type { AuthContext } from "../sources/auth.js";
@@ -94,15 +95,16 @@ interface Slot {
   crashes: number;
 }
 
+/** A thread running a TypeScript module (`entry`: its URL) through tsx: the sources as tests and benches run them. */
+export function tsxThread(entry: string, options: WorkerOptions = {}): Worker {
+  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
 /** The thread entry, from the compiled JS or, when running from the TypeScript sources (tests, benches), through tsx. */
 export function spawnPrepareThread(data: PrepareThreadData): Worker {
   const here = import.meta.url;
-  if (here.endsWith(".ts")) {
-    const entry = new URL("./prepare-worker.ts", here).href;
-    const tsx = import.meta.resolve("tsx/esm/api");
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(boot, { eval: true, workerData: data });
-  }
+  if (here.endsWith(".ts")) return tsxThread(new URL("./prepare-worker.ts", here).href, { workerData: data });
   return new Worker(new URL("./prepare-worker.js", here), { workerData: data });
 }
 

@@ -6,10 +6,9 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { availableParallelism } from "node:os";
 import { embeddedNatsProcs, startNatsServer } from "../../src/bus/nats/server-process.js";
 import { loadConfig } from "../../src/config/load.js";
 import { natsServerBinary } from "../helpers/nats.js";
